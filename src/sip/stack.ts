@@ -1,0 +1,105 @@
+// The SIP stack's public API: transports (RFC 3261 §18, RFC 3581, RFC 7118) under the transaction
+// layer (RFC 3261 §17, RFC 6026). Everything above (dialogs, RFC 6665, digest, endpoint) uses only this.
+//
+//   const stack = createSipStack({ listen: [{ transport: "UDP", host: "0.0.0.0", port: 5060 }], logger });
+//   await stack.start();
+//   stack.onRequest((tx) => tx.respond(200));          // one server transaction per new request
+//   const res = await stack.sendRequest(req, { target: { transport: "TCP", host, port } });
+//   await stack.close();
+//
+// Incoming: every new request (retransmissions are absorbed by its server transaction) reaches the
+// onRequest handler once as an IncomingRequest. `respond()` sends provisionals any number of times and
+// one final response; a second final is ignored and logged. ACKs for 2xx (and ACKs the Accepted state
+// of an INVITE server transaction passes up, RFC 6026 §8.7) reach the handler too; respond() on an ACK
+// is a logged no-op. A CANCEL is answered by the stack (§9.2: 200, then 487 to the INVITE if no final
+// was sent yet; 481 if no transaction matches); the INVITE's IncomingRequest sees `onCancel`.
+// Merged requests (§8.2.2.2) get 482 from the stack and never reach the handler.
+//
+// Outgoing: `sendRequest` runs a client transaction. The stack prepends the Via (transport, advertised
+// sent-by, `rport`, crypto-random `z9hG4bK` branch) — the caller must not add one. Resolves with the final
+// response; timeouts resolve with a synthesized 408 and transport failures with a synthesized 503
+// (RFC 3261 §8.1.3.1); `isSyntheticResponse(res)` tells them from real ones. It never rejects for
+// protocol reasons. For INVITE, 2xx retransmissions and
+// forked 2xx after the first (RFC 6026 §8.4, Timer M) go to `onAdditional2xx`; the TU ACKs 2xx itself
+// with `sendStateless` (§13.2.2.4). Non-2xx finals are ACKed by the client transaction (§17.1.1.3).
+// Without `target`, the destination comes from the first Route (loose routing) or the Request-URI:
+// host, port (default 5060/5061) and `transport` parameter, looked up with A/AAAA only — RFC 3263
+// belongs to src/sip/resolve/ which passes an explicit target.
+//
+// `sendStateless(msg, dest?)`: requests (ACK for 2xx) get a fresh Via like sendRequest; responses
+// without `dest` are routed by their top Via per §18.2.2 (reliable: original connection, else a new one
+// to received/sent-by; UDP: maddr, then received+rport, then sent-by).
+//
+// Stray responses (no client transaction, §18.1.2) are dropped with a log line, except a 2xx to
+// INVITE, which goes to `onStrayResponse` (§13.2.2.4: the TU must ACK it).
+//
+// `localContact(transport)` gives the advertised host/port to put in Contact; `listening()` lists
+// every bound socket. `close()` stops accepting new requests, answers new ones 503, waits for live
+// transactions up to `closeDeadlineMs` (default 5 s) and then closes sockets.
+//
+// Flows: a request received over TCP/TLS/WS has `source.flow`; passing that SipPeer as `target`
+// sends over the same connection while it is alive (RFC 5626-style flow reuse), else a new connection
+// is opened to the address (not possible for WS: 503). `onFlowClosed` tells the TU when a flow ends.
+import type { Logger } from "pino";
+import type { SipMessage, SipPeer, SipRequest, SipResponse, SipTransportName } from "./message/types.js";
+import type { SipDestination, SipListenSpec, SipListening, SipTransportLimits } from "./transport/types.js";
+import type { SipTimerConfig } from "./transaction/timers.js";
+
+export type { SipDestination, SipListenSpec, SipListening, SipTarget, SipTransportLimits, SipRateLimit, SipTlsOptions } from "./transport/types.js";
+export { SipTransportError } from "./transport/types.js";
+export type { SipTimerConfig } from "./transaction/timers.js";
+export { isSyntheticResponse } from "./transaction/synthetic.js";
+
+export interface RespondOptions {
+  /** To tag for the response (ignored when the request's To already has one). */
+  readonly toTag?: string;
+  /** Extra headers, canonical or display names. */
+  readonly headers?: Readonly<Record<string, string | readonly string[]>>;
+  readonly body?: Uint8Array | string;
+  readonly contentType?: string;
+}
+
+export interface IncomingRequest {
+  readonly request: SipRequest;
+  readonly source: SipPeer;
+  /** Build (RFC 3261 §8.2.6) and send a response. Provisionals: any number; finals: the first wins. */
+  respond(status: number, reason?: string, opts?: RespondOptions): void;
+  /** Send a response the caller built (e.g. with createResponse); same final-once rule. */
+  respondWith(response: SipResponse): void;
+  /** True once a final response has been sent (by the TU or by the stack, e.g. 487 after CANCEL). */
+  readonly finalSent: boolean;
+  /** INVITE only: called when a matching CANCEL arrived (the stack has already answered 200 + 487). */
+  onCancel(listener: () => void): void;
+}
+
+export interface SendRequestOptions {
+  /** Where to send; default: first Route (lr) or Request-URI (A/AAAA only). */
+  readonly target?: SipDestination;
+  /** 1xx responses, in arrival order. */
+  readonly onProvisional?: (response: SipResponse) => void;
+  /** INVITE: 2xx after the first (retransmissions, forks) while Timer M runs (RFC 6026 §8.4). */
+  readonly onAdditional2xx?: (response: SipResponse) => void;
+}
+
+export interface SipStackOptions {
+  readonly listen: readonly SipListenSpec[];
+  readonly logger: Logger;
+  readonly limits?: SipTransportLimits;
+  readonly timers?: SipTimerConfig;
+  /** Server/User-Agent header value added to messages the stack builds. */
+  readonly userAgent?: string;
+  /** close() waits at most this long for live transactions (default 5000 ms). */
+  readonly closeDeadlineMs?: number;
+}
+
+export interface SipStack {
+  start(): Promise<void>;
+  onRequest(handler: (tx: IncomingRequest) => void): void;
+  sendRequest(request: SipRequest, opts?: SendRequestOptions): Promise<SipResponse>;
+  sendStateless(message: SipMessage, dest?: SipDestination): Promise<void>;
+  onStrayResponse(handler: (response: SipResponse) => void): void;
+  onFlowClosed(handler: (flow: string) => void): void;
+  localContact(transport: SipTransportName): { readonly host: string; readonly port: number; readonly transport: SipTransportName };
+  listening(): readonly SipListening[];
+  close(): Promise<void>;
+}

@@ -1,0 +1,44 @@
+// Every RFC 3261 §17 / RFC 6026 timer value in one place, and the only scheduler the transaction
+// layer uses (plain setTimeout, so jest fake timers drive every state machine in tests).
+
+export interface SipTimerConfig {
+  /** RTT estimate, default 500 ms (RFC 3261 §17.1.1.1). */
+  readonly t1?: number;
+  /** Maximum retransmit interval for non-INVITE requests and INVITE responses, default 4 s. */
+  readonly t2?: number;
+  /** Maximum duration a message remains in the network, default 5 s. */
+  readonly t4?: number;
+}
+
+export interface TimerValues {
+  readonly t1: number;
+  readonly t2: number;
+  readonly t4: number;
+  /** 64·T1: Timers B, F, H, J (UDP), L, M (RFC 3261 Table 4, RFC 6026 §8.4/§8.7). */
+  readonly t64: number;
+  /** Timer D: > 32 s for unreliable transports (RFC 3261 §17.1.1.2). */
+  readonly d: number;
+}
+
+export function timerValues(cfg: SipTimerConfig = {}): TimerValues {
+  const t1 = cfg.t1 ?? 500;
+  return { t1, t2: cfg.t2 ?? 4000, t4: cfg.t4 ?? 5000, t64: 64 * t1, d: Math.max(32_000, 64 * t1) };
+}
+
+export type TimerHandle = ReturnType<typeof setTimeout>;
+
+/** Schedules fn; timers never keep the process alive on their own (close() drains instead). */
+export function startTimer(ms: number, fn: () => void): TimerHandle {
+  const h = setTimeout(fn, ms);
+  h.unref?.();
+  return h;
+}
+
+export function stopTimer(h: TimerHandle | undefined): void {
+  if (h !== undefined) clearTimeout(h);
+}
+
+/** Next retransmit interval: doubling, capped at `cap` (Timer E/G use T2; Timer A is uncapped). */
+export function backoff(current: number, cap: number = Number.POSITIVE_INFINITY): number {
+  return Math.min(current * 2, cap);
+}
