@@ -1,0 +1,153 @@
+// The gateway's configuration: ONE zod schema gives the TypeScript types, the defaults, the doc strings,
+// the environment variable names (src/config/env.ts), docs/config.md, the sample file and the Helm
+// chart's values.schema.json (scripts/render-config-docs.ts). Nothing reads config ad hoc elsewhere.
+import { z } from "zod";
+import { domain, port, host } from "./fields.js";
+import { sipSchema } from "./schema-sip.js";
+import { xmppSchema } from "./schema-xmpp.js";
+
+const mappingSchema = z.discriminatedUnion("style", [
+  z
+    .object({
+      style: z.literal("same-domain").describe("The component domain is the SIP domain: XMPP users write to bob@sip.example."),
+      domain: domain("Domain that is both a SIP domain and a component domain."),
+    })
+    .strict(),
+  z
+    .object({
+      style: z.literal("transport").describe("One component domain carries many SIP domains with XEP-0106-escaped JIDs: bob\\40sip.example@sip.gw.example."),
+      component: domain("Component domain of the transport."),
+      sipDomains: z.array(domain("SIP domain")).min(1).describe("SIP domains reached through this transport."),
+    })
+    .strict(),
+]);
+
+const addressingSchema = z
+  .object({
+    mappings: z
+      .array(mappingSchema)
+      .describe("How component domains stand for SIP domains. Empty: every component domain that is also a SIP domain is same-domain.")
+      .default([]),
+  })
+  .strict()
+  .describe("SIP URI ⇄ JID addressing (RFC 7247 §4, §5).")
+  .default({});
+
+const redisUrl = z.string().regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL");
+
+const sections = {
+  xmpp: xmppSchema,
+  sip: sipSchema,
+  addressing: addressingSchema,
+  im: z
+    .object({
+      cpimOutbound: z.boolean().describe("Wrap outbound SIP MESSAGE bodies in message/cpim (RFC 3862).").default(false),
+      thread: z.enum(["drop", "header"]).describe("XMPP <thread/> on outbound MESSAGEs: drop it, or carry it in a header.").default("drop"),
+      maxBodyBytes: z.number().int().min(1).describe("Largest IM body relayed; larger ones are refused (413 / policy-violation).").default(32_768),
+    })
+    .strict()
+    .describe("Instant messaging (RFC 7572).")
+    .default({}),
+  presence: z
+    .object({
+      notifyMinIntervalSeconds: z.number().min(0).describe("Coalesce NOTIFYs per dialog to at most one per interval (RFC 6665 notifier rate control; section recalled).").default(5),
+      defaultExpires: z.number().int().min(1).describe("SUBSCRIBE Expires when the request has none (RFC 3856 §6.4 default, recalled: 3600).").default(3600),
+      minExpires: z.number().int().min(1).describe("Shorter SUBSCRIBE Expires are refused with 423 (423 Interval Too Brief, RFC 6665 §4.2.1.1 recalled).").default(60),
+      maxExpires: z.number().int().min(1).describe("Longer SUBSCRIBE Expires are reduced to this.").default(86_400),
+      maxSubscriptionsPerUser: z.number().int().min(1).describe("Active subscriptions per user.").default(1000),
+      maxSubscriptionsPerDomain: z.number().int().min(1).describe("Active subscriptions per remote domain.").default(100_000),
+    })
+    .strict()
+    .describe("Presence (RFC 7248/8048, RFC 3856).")
+    .default({}),
+  store: z
+    .object({
+      kind: z.enum(["memory", "redis"]).describe("memory: single process, lost on restart; redis: shared and durable.").default("memory"),
+      redisUrl: redisUrl.describe("Redis URL when kind is redis (password in the URL is redacted in logs).").optional(),
+    })
+    .strict()
+    .describe("State store (dialogs, watchers, presence cache).")
+    .default({}),
+  queue: z
+    .object({
+      kind: z.enum(["memory", "bullmq"]).describe("memory: in-process; bullmq: Redis-backed, survives restarts.").default("memory"),
+      redisUrl: redisUrl.describe("Redis URL when kind is bullmq (defaults to store.redisUrl).").optional(),
+      concurrency: z.number().int().min(1).describe("Jobs processed in parallel per worker.").default(8),
+    })
+    .strict()
+    .describe("Job queue (fan-out, refreshes, rate-limited subscribes).")
+    .default({}),
+  http: z
+    .object({
+      host: host("Address of the metrics/health server.").default("0.0.0.0"),
+      port: port("Port of /metrics, /healthz, /readyz.").default(9090),
+    })
+    .strict()
+    .describe("Metrics and health HTTP server.")
+    .default({}),
+  log: z
+    .object({
+      level: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).describe("pino log level.").default("info"),
+      bodies: z.boolean().describe("Log message bodies (IM text, PIDF). Off by default: bodies are personal data.").default(false),
+    })
+    .strict()
+    .describe("Logging.")
+    .default({}),
+  shutdown: z
+    .object({
+      graceSeconds: z.number().min(0).describe("On SIGTERM: stop accepting, drain in-flight work for at most this long.").default(20),
+    })
+    .strict()
+    .describe("Graceful shutdown.")
+    .default({}),
+};
+
+/** The config object before cross-field checks: what the docs, env names and JSON Schema walk. */
+export const configObjectSchema = z.object(sections).strict();
+
+export const configSchema = configObjectSchema.superRefine((c, ctx) => {
+  const components = new Set<string>();
+  c.xmpp.components.forEach((comp, i) => {
+    if (components.has(comp.domain)) ctx.addIssue({ code: "custom", path: ["xmpp", "components", i, "domain"], message: `duplicate component domain ${comp.domain}` });
+    components.add(comp.domain);
+  });
+  const sipDomains = new Set(c.sip.domains);
+  c.addressing.mappings.forEach((m, i) => {
+    const comp = m.style === "same-domain" ? m.domain : m.component;
+    if (!components.has(comp)) ctx.addIssue({ code: "custom", path: ["addressing", "mappings", i], message: `${comp} is not a configured component domain (xmpp.components[].domain)` });
+    const sips = m.style === "same-domain" ? [m.domain] : m.sipDomains;
+    for (const d of sips) if (!sipDomains.has(d)) ctx.addIssue({ code: "custom", path: ["addressing", "mappings", i], message: `${d} is not in sip.domains` });
+  });
+  if (c.addressing.mappings.length === 0 && ![...components].some((d) => sipDomains.has(d))) {
+    ctx.addIssue({ code: "custom", path: ["addressing", "mappings"], message: "no component domain is a SIP domain: add a mapping (same-domain or transport)" });
+  }
+  c.sip.listen.forEach((l, i) => {
+    if ((l.transport === "tls" || l.transport === "wss") && !c.sip.tls) ctx.addIssue({ code: "custom", path: ["sip", "listen", i, "transport"], message: `${l.transport} needs sip.tls (certFile, keyFile)` });
+  });
+  if (c.store.kind === "redis" && !c.store.redisUrl) ctx.addIssue({ code: "custom", path: ["store", "redisUrl"], message: "required when store.kind is redis" });
+  if (c.queue.kind === "bullmq" && !c.queue.redisUrl && !c.store.redisUrl) ctx.addIssue({ code: "custom", path: ["queue", "redisUrl"], message: "required when queue.kind is bullmq (or set store.redisUrl)" });
+  if (c.presence.minExpires > c.presence.maxExpires) ctx.addIssue({ code: "custom", path: ["presence", "minExpires"], message: "must not exceed presence.maxExpires" });
+  c.xmpp.components.forEach((comp, i) => {
+    if (comp.reconnect.minMs > comp.reconnect.maxMs) ctx.addIssue({ code: "custom", path: ["xmpp", "components", i, "reconnect", "minMs"], message: "must not exceed reconnect.maxMs" });
+  });
+});
+
+type DeepReadonly<T> = T extends (infer E)[] ? readonly DeepReadonly<E>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+
+/** The validated, defaulted, frozen configuration every module receives (or a section of it). */
+export type Config = DeepReadonly<z.output<typeof configSchema>>;
+/** What a config file may contain (defaults optional). */
+export type ConfigInput = z.input<typeof configSchema>;
+export type XmppComponentConfig = Config["xmpp"]["components"][number];
+export type SipConfig = Config["sip"];
+export type SipListenConfig = Config["sip"]["listen"][number];
+export type AddressMapping = Config["addressing"]["mappings"][number];
+export type LogConfig = Config["log"];
+export type HttpConfig = Config["http"];
+
+/** The addressing mappings in effect: the configured list, or same-domain for every component domain that is a SIP domain. */
+export function effectiveMappings(c: Config): readonly AddressMapping[] {
+  if (c.addressing.mappings.length > 0) return c.addressing.mappings;
+  const sip = new Set(c.sip.domains);
+  return c.xmpp.components.filter((x) => sip.has(x.domain)).map((x) => ({ style: "same-domain" as const, domain: x.domain }));
+}
