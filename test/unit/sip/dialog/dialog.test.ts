@@ -1,0 +1,103 @@
+import { describe, it, expect } from "@jest/globals";
+import {
+  acceptRemoteSeq, buildInDialogRequest, createDialogTable, createUacDialog, createUasDialog, incomingDialogId,
+  isDialogError, refreshTarget, type DialogState,
+} from "../../../../src/sip/dialog/dialog.js";
+import { createHeaders } from "../../../../src/sip/message/headers.js";
+import type { SipRequest, SipResponse } from "../../../../src/sip/message/types.js";
+
+function req(method: string, uri: string, h: Record<string, string | string[]>): SipRequest {
+  const headers = createHeaders();
+  for (const [k, v] of Object.entries(h)) headers.set(k, v);
+  return { kind: "request", version: "SIP/2.0", method, uri, headers, body: new Uint8Array() };
+}
+function res(status: number, h: Record<string, string | string[]>): SipResponse {
+  const headers = createHeaders();
+  for (const [k, v] of Object.entries(h)) headers.set(k, v);
+  return { kind: "response", version: "SIP/2.0", status, reason: "OK", headers, body: new Uint8Array() };
+}
+const must = (d: ReturnType<typeof createUasDialog>): DialogState => { if (isDialogError(d)) throw new Error(d.reason); return d; };
+
+const subscribe = req("SUBSCRIBE", "sip:alice@gw.example", {
+  from: "<sip:bob@sip.example>;tag=b1", to: "<sip:alice@gw.example>", "call-id": "c1", cseq: "7 SUBSCRIBE",
+  contact: "<sip:bob@192.0.2.9:5062;transport=tcp>", "record-route": ["<sip:p1.example;lr>", "<sip:p2.example;lr>"],
+});
+
+describe("RFC 3261 §12.1 dialog creation", () => {
+  it("UAS: route set in Record-Route order, remote target from Contact, remote seq from CSeq, empty local seq", () => {
+    const d = must(createUasDialog(subscribe, "a1", "sip:alice@198.51.100.1:5060"));
+    expect(d.id).toEqual({ callId: "c1", localTag: "a1", remoteTag: "b1" });
+    expect(d.routeSet).toEqual(["<sip:p1.example;lr>", "<sip:p2.example;lr>"]);
+    expect(d.remoteTarget).toBe("sip:bob@192.0.2.9:5062;transport=tcp");
+    expect([d.localSeq, d.remoteSeq, d.localUri, d.remoteUri]).toEqual([null, 7, "sip:alice@gw.example", "sip:bob@sip.example"]);
+    expect(JSON.parse(JSON.stringify(d))).toEqual(d); // plain data, persistable
+  });
+  it("UAS without Contact is a 400", () => {
+    const bad = req("SUBSCRIBE", "sip:a@b", { from: "<sip:x@y>;tag=1", to: "<sip:a@b>", "call-id": "c", cseq: "1 SUBSCRIBE" });
+    expect(createUasDialog(bad, "t", "sip:gw")).toEqual({ status: 400, reason: "Missing Contact" });
+  });
+  it("UAC: route set is the reversed Record-Route of the response", () => {
+    const out = req("SUBSCRIBE", "sip:carol@sip.example", { from: "<sip:alice@gw.example>;tag=a9", to: "<sip:carol@sip.example>", "call-id": "c2", cseq: "1 SUBSCRIBE" });
+    const ok = res(202, { from: "<sip:alice@gw.example>;tag=a9", to: "<sip:carol@sip.example>;tag=c9", "call-id": "c2", cseq: "1 SUBSCRIBE",
+      contact: "<sip:carol@192.0.2.7>", "record-route": ["<sip:p2.example;lr>", "<sip:p1.example;lr>"] });
+    const d = must(createUacDialog(out, ok, "sip:alice@198.51.100.1"));
+    expect(d.id).toEqual({ callId: "c2", localTag: "a9", remoteTag: "c9" });
+    expect(d.routeSet).toEqual(["<sip:p1.example;lr>", "<sip:p2.example;lr>"]);
+    expect([d.localSeq, d.remoteSeq, d.early]).toEqual([1, null, false]);
+  });
+  it("finds the dialog of an incoming in-dialog request by Call-ID and tags", () => {
+    const d = must(createUasDialog(subscribe, "a1", "sip:gw"));
+    const table = createDialogTable<{ dialog: DialogState }>();
+    table.set({ dialog: d });
+    const refresh = req("SUBSCRIBE", "sip:gw", { from: "<sip:bob@sip.example>;tag=b1", to: "<sip:alice@gw.example>;tag=a1", "call-id": "c1", cseq: "8 SUBSCRIBE" });
+    expect(table.get(incomingDialogId(refresh)!)?.dialog).toBe(d);
+    expect(incomingDialogId(subscribe)).toBeUndefined(); // no To tag: out of dialog
+  });
+});
+
+describe("RFC 3261 §12.2 requests within a dialog", () => {
+  it("loose routing: Request-URI is the remote target, Route is the route set; CSeq starts random then increments", () => {
+    const d = must(createUasDialog(subscribe, "a1", "sip:alice@198.51.100.1"));
+    const first = buildInDialogRequest(d, "NOTIFY", { body: "x", contentType: "text/plain" });
+    expect(first.request.uri).toBe("sip:bob@192.0.2.9:5062;transport=tcp");
+    expect(first.request.headers.getAll("route")).toEqual(["<sip:p1.example;lr>", "<sip:p2.example;lr>"]);
+    expect(first.request.headers.get("to")).toBe("<sip:bob@sip.example>;tag=b1");
+    expect(first.request.headers.get("from")).toBe("<sip:alice@gw.example>;tag=a1");
+    expect(first.request.headers.get("contact")).toBe("<sip:alice@198.51.100.1>");
+    const seq1 = first.dialog.localSeq!;
+    expect(seq1).toBeGreaterThan(0);
+    expect(seq1).toBeLessThan(2 ** 31);
+    const second = buildInDialogRequest(first.dialog, "NOTIFY");
+    expect(second.request.headers.get("cseq")).toBe(`${seq1 + 1} NOTIFY`);
+    expect(second.dialog.localSeq).toBe(seq1 + 1);
+  });
+  it("strict routing: Request-URI is the first route, the remote target goes last in Route (§12.2.1.1)", () => {
+    const strict = req("SUBSCRIBE", "sip:a@gw", { ...Object.fromEntries(["from", "to", "call-id", "cseq", "contact"].map((k) => [k, subscribe.headers.get(k)!])),
+      "record-route": ["<sip:strict.example;maddr=192.0.2.1>", "<sip:p2.example;lr>"] });
+    const d = must(createUasDialog(strict, "a1", "sip:gw"));
+    const { request } = buildInDialogRequest(d, "NOTIFY");
+    expect(request.uri).toBe("sip:strict.example;maddr=192.0.2.1");
+    expect(request.headers.getAll("route")).toEqual(["<sip:p2.example;lr>", "<sip:bob@192.0.2.9:5062;transport=tcp>"]);
+  });
+  it("ACK keeps the given CSeq and does not advance the dialog", () => {
+    const d: DialogState = { ...must(createUasDialog(subscribe, "a1", "sip:gw")), localSeq: 4 };
+    const ack = buildInDialogRequest(d, "ACK", { cseq: 4 });
+    expect(ack.request.headers.get("cseq")).toBe("4 ACK");
+    expect(ack.dialog.localSeq).toBe(4);
+    expect(ack.request.headers.has("contact")).toBe(false);
+  });
+  it("rejects a lower remote CSeq with 500 and accepts higher ones (§12.2.2)", () => {
+    const d = must(createUasDialog(subscribe, "a1", "sip:gw"));
+    const lower = req("SUBSCRIBE", "sip:gw", { cseq: "6 SUBSCRIBE" });
+    const higher = req("SUBSCRIBE", "sip:gw", { cseq: "9 SUBSCRIBE" });
+    expect(acceptRemoteSeq(d, lower)).toEqual({ status: 500, reason: "CSeq Out of Order" });
+    const next = acceptRemoteSeq(d, higher);
+    expect(!isDialogError(next) && next.remoteSeq).toBe(9);
+  });
+  it("a target refresh replaces the remote target", () => {
+    const d = must(createUasDialog(subscribe, "a1", "sip:gw"));
+    const refreshed = refreshTarget(d, req("SUBSCRIBE", "sip:gw", { contact: "<sip:bob@192.0.2.99>" }));
+    expect(refreshed.remoteTarget).toBe("sip:bob@192.0.2.99");
+    expect(refreshTarget(refreshed, req("SUBSCRIBE", "sip:gw", {}))).toBe(refreshed);
+  });
+});
