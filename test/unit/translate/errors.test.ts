@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { gatewayError } from "../../../src/domain/errors.js";
+import type { GatewayErrorCode, XmppCondition, XmppErrorType } from "../../../src/domain/errors.js";
 import {
   gatewayErrorToSip,
   gatewayErrorToXmpp,
@@ -21,7 +22,7 @@ describe("sipStatusToXmppError", () => {
     [301, "cancel", "gone"],
     [302, "modify", "redirect"],
     [603, "cancel", "service-unavailable"],
-  ] as const)("%i → %s/%s (RFC 7247 §7.2 rows)", (status, type, condition) => {
+  ] as Array<[number, XmppErrorType, XmppCondition]>)("%i → %s/%s (RFC 7247 §7.2 rows)", (status, type, condition) => {
     expect(sipStatusToXmppError(status)).toEqual({ type, condition });
   });
 
@@ -51,7 +52,7 @@ describe("xmppErrorToSipStatus", () => {
     ["jid-malformed", 400, "Bad Request"],
     ["gone", 301, "Moved Permanently"],
     ["redirect", 302, "Moved Temporarily"],
-  ] as const)("%s → %i %s", (condition, status, reason) => {
+  ] as Array<[XmppCondition, number, string]>)("%s → %i %s", (condition, status, reason) => {
     expect(xmppErrorToSipStatus(condition)).toEqual({ status, reason });
   });
 
@@ -97,7 +98,7 @@ describe("gateway errors", () => {
     ["internal", 500, "cancel", "internal-server-error"],
     ["malformedAddress", 400, "modify", "jid-malformed"],
     ["incompleteAddress", 484, "modify", "jid-malformed"],
-  ] as const)("%s → %i / %s %s", (code, status, type, condition) => {
+  ] as Array<[GatewayErrorCode, number, XmppErrorType, XmppCondition]>)("%s → %i / %s %s", (code, status, type, condition) => {
     expect(gatewayErrorToSip({ code }).status).toBe(status);
     expect(gatewayErrorToXmpp({ code })).toEqual({ type, condition });
   });
