@@ -89,3 +89,30 @@ export type SipReceiveHandler = (message: SipMessage, source: SipPeer) => void;
 export function isReliable(transport: string): boolean {
   return transport !== "UDP";
 }
+
+/** What was put on the wire, kept by transactions for retransmission (RFC 3261 §17: same bytes). */
+export interface SentMessage {
+  readonly bytes: Buffer;
+  /** Where it went; `flow` set on connection-oriented transports. */
+  readonly peer: SipPeer;
+}
+
+/** The transport layer as the transaction layer and the stack use it. */
+export interface SipTransportLayer {
+  start(): Promise<void>;
+  onReceive(handler: SipReceiveHandler): void;
+  onFlowClosed(handler: (flow: string) => void): void;
+  /**
+   * Client request: picks the transport (RFC 3261 §18.1.1: > 1300 bytes on UDP goes over TCP when the
+   * target can take it), prepends our Via (advertised sent-by, `rport`, the given branch), sends.
+   */
+  sendRequest(req: SipMessage & { kind: "request" }, dest: SipDestination, branch: string): Promise<SentMessage>;
+  /** Sends a message as it is (ACK of a non-2xx reuses the INVITE's Via). */
+  send(msg: SipMessage, dest: SipDestination): Promise<SentMessage>;
+  /** RFC 3261 §18.2.2 response routing from the top Via; `source` is where the request came from. */
+  sendResponse(res: SipMessage & { kind: "response" }, source?: SipPeer): Promise<SentMessage>;
+  /** Retransmission of bytes already sent. */
+  resend(sent: SentMessage): Promise<void>;
+  listening(): readonly SipListening[];
+  close(): Promise<void>;
+}
