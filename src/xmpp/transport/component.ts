@@ -1,0 +1,316 @@
+// The XEP-0114 component link: the only module that touches @xmpp/component. It replaces the library's
+// lifecycle (fixed 1 s reconnect, send-while-offline TypeError, no keepalive, UTF-8 split bug) with
+// ours: backoff with full jitter, a bounded ordered buffer flushed only after the handshake, XEP-0199
+// keepalive, typed events. Behaviour is described in docs/xmpp.md.
+import { component, type ComponentInstance } from "@xmpp/component";
+import type { Logger } from "pino";
+import { randomBytes } from "node:crypto";
+import { xml, type Element } from "../xml.js";
+import { domainOf } from "../parse/jid.js";
+import { backoffDelayMs, type BackoffPolicy } from "./backoff.js";
+import { createSendBuffer, type BufferLimits, type BufferedStanza } from "./send-buffer.js";
+import { createPendingRequests, IqRequestError } from "./pending-requests.js";
+import { startKeepalive, type Keepalive } from "./keepalive.js";
+import { createEmitter, type TypedEvents } from "./typed-events.js";
+import { createInboundSizeGuard } from "./inbound-size-guard.js";
+
+export { IqRequestError } from "./pending-requests.js";
+
+export interface ComponentLinkOptions {
+  /** e.g. "xmpp://127.0.0.1:5347" */
+  readonly service: string;
+  readonly domain: string;
+  /** XEP-0114 §3: hashed as Latin-1 by xmpp.js; keep it ASCII. */
+  readonly secret: string;
+  readonly reconnect: BackoffPolicy;
+  /** `to` defaults to our own domain: a round trip through the server that needs no server module. */
+  readonly keepalive: { readonly intervalMs: number; readonly timeoutMs: number; readonly to?: string };
+  readonly buffer: BufferLimits;
+  readonly maxInboundStanzaBytes: number;
+  /** Socket connect + stream open + handshake must finish within this (default 10 s). */
+  readonly handshakeTimeoutMs?: number;
+  readonly random?: () => number;
+  /** Tests only: turns the UTF-8 fix off, to prove the guard test detects the corruption. */
+  readonly unsafeDisableUtf8Fix?: boolean;
+}
+
+export type LinkState = "connecting" | "online" | "offline" | "auth-failed" | "stopped";
+
+export type SendResult =
+  | { readonly kind: "sent" }
+  | { readonly kind: "buffered" }
+  // "invalid-from": the server would close the whole stream (XEP-0114 §3, invalid-from) for it.
+  | { readonly kind: "rejected"; readonly reason: "buffer-full" | "stopped" | "invalid-from" };
+
+export interface LinkError {
+  readonly kind: "auth-failed" | "stream-error" | "connect-failed" | "keepalive-timeout" | "inbound-too-large";
+  /** RFC 6120 §4.9.3 stream error condition, when the server sent one. */
+  readonly condition?: string;
+  readonly message: string;
+}
+
+export type ComponentLinkEvents = {
+  readonly state: [next: LinkState, previous: LinkState];
+  readonly online: [info: { readonly reconnected: boolean }];
+  /** After every reconnect (not the first connect): the server forgot nothing but told no one we came
+   *  back, so the gateway must re-send presence and re-probe (xmpp-stack.md). */
+  readonly reconnected: [];
+  readonly offline: [info: { readonly reason: string }];
+  readonly stanza: [stanza: Element];
+  readonly error: [error: LinkError];
+};
+
+export interface ComponentLink extends TypedEvents<ComponentLinkEvents> {
+  readonly domain: string;
+  readonly state: LinkState;
+  readonly buffered: { readonly stanzas: number; readonly bytes: number };
+  start(): void;
+  /** Rejects new sends, drains the buffer until `deadlineMs` (default 5 s), then closes the stream. */
+  stop(opts?: { readonly deadlineMs?: number }): Promise<{ readonly dropped: number }>;
+  send(stanza: Element): SendResult;
+  /** Sends our own IQ; resolves with the result, rejects with IqRequestError. */
+  request(iq: Element, timeoutMs: number): Promise<Element>;
+}
+
+const NS_PING = "urn:xmpp:ping";
+const FLUSH_BATCH_BYTES = 64 * 1024;
+
+export function createComponentLink(opts: ComponentLinkOptions, logger: Logger): ComponentLink {
+  const domain = opts.domain.toLowerCase();
+  const log = logger.child({ module: "xmpp-link", domain });
+  const events = createEmitter<ComponentLinkEvents>((err) => log.error({ err }, "link event listener threw"));
+  const buffer = createSendBuffer(opts.buffer);
+  const pending = createPendingRequests();
+  const xmpp: ComponentInstance = component({ service: opts.service, domain, password: opts.secret });
+  const idPrefix = randomBytes(4).toString("hex");
+  let idCounter = 0;
+
+  let state: LinkState = "offline";
+  let started = false;
+  let stopping = false;
+  let closing = false;
+  let everOnline = false;
+  let authFailed = false;
+  let attempt = 0;
+  let generation = 0;
+  let failedWrites: BufferedStanza[] = [];
+  let reconnectTimer: NodeJS.Timeout | undefined;
+  let handshakeTimer: NodeJS.Timeout | undefined;
+  let keepalive: Keepalive | undefined;
+
+  // COMPAT(@xmpp/component 0.13): its reconnect module retries every 1 s forever; we drive retries.
+  xmpp.reconnect.stop();
+  // COMPAT(@xmpp/component 0.13): its middleware (only "element" listener at this point) answers every
+  // unhandled IQ with service-unavailable, which would double-answer the IQs src/xmpp/ingress handles.
+  xmpp.removeAllListeners("element");
+
+  const setState = (next: LinkState) => {
+    if (next === state) return;
+    const previous = state;
+    state = next;
+    events.emit("state", next, previous);
+  };
+
+  const sizeGuard = createInboundSizeGuard(opts.maxInboundStanzaBytes, () => {
+    const message = `inbound stanza exceeds ${opts.maxInboundStanzaBytes} bytes: closing the stream`;
+    log.error(message);
+    events.emit("error", { kind: "inbound-too-large", condition: "policy-violation", message });
+    // RFC 6120 §4.9.3.14 policy-violation, then drop the connection; the reconnect loop takes over.
+    xmpp.send(xml("stream:error", {}, xml("policy-violation", { xmlns: "urn:ietf:params:xml:ns:xmpp-streams" })))
+      .catch(() => undefined)
+      .finally(() => xmpp.socket?.destroy());
+  });
+  xmpp.on("input", (chunk: string) => sizeGuard.onChunk(chunk));
+  xmpp.on("element", () => sizeGuard.onElement());
+
+  xmpp.on("connect", () => {
+    // COMPAT(@xmpp/connection 0.13): it decodes each TCP chunk alone, mangling a multi-byte character
+    // split across two reads; a string decoder on the socket keeps partial sequences between reads.
+    if (!opts.unsafeDisableUtf8Fix) xmpp.socket?.setEncoding("utf8");
+  });
+
+  xmpp.on("error", (err: Error & { condition?: string }) => {
+    if (err.condition === "not-authorized") {
+      if (!authFailed) {
+        const message = `the XMPP server refused the component handshake for ${domain}: check the component secret`;
+        log.error({ attempt }, message);
+        events.emit("error", { kind: "auth-failed", condition: err.condition, message });
+      }
+      authFailed = true;
+      setState("auth-failed");
+    } else if (err.condition) {
+      log.error({ condition: err.condition }, "stream error from the XMPP server");
+      events.emit("error", { kind: "stream-error", condition: err.condition, message: err.message });
+    } else {
+      log.warn({ err: err.message, attempt }, "component link error");
+      events.emit("error", { kind: "connect-failed", message: err.message });
+      // A failed handshake step leaves the socket open: drop it so the reconnect loop takes over.
+      if (state !== "online") xmpp.socket?.destroy();
+    }
+  });
+
+  xmpp.on("online", () => {
+    clearTimeout(handshakeTimer);
+    attempt = 0;
+    authFailed = false;
+    generation++;
+    setState("online");
+    flush();
+    const gen = generation;
+    keepalive = startKeepalive({
+      intervalMs: opts.keepalive.intervalMs,
+      timeoutMs: opts.keepalive.timeoutMs,
+      ping: (timeoutMs) => ping(timeoutMs),
+      onDead: () => {
+        if (gen !== generation || state !== "online") return;
+        const message = `no XEP-0199 ping reply within ${opts.keepalive.timeoutMs} ms: reconnecting`;
+        log.warn(message);
+        events.emit("error", { kind: "keepalive-timeout", message });
+        xmpp.socket?.destroy();
+      },
+    });
+    log.info({ reconnected: everOnline }, "component link online");
+    events.emit("online", { reconnected: everOnline });
+    if (everOnline) events.emit("reconnected");
+    everOnline = true;
+  });
+
+  xmpp.on("disconnect", () => {
+    clearTimeout(handshakeTimer);
+    keepalive?.stop();
+    keepalive = undefined;
+    sizeGuard.reset();
+    const wasOnline = state === "online";
+    if (closing) { setState("stopped"); return; }
+    setState(authFailed ? "auth-failed" : "offline");
+    if (wasOnline) {
+      log.warn("component link lost");
+      events.emit("offline", { reason: "disconnected" });
+    }
+    scheduleReconnect();
+  });
+
+  xmpp.on("stanza", (el: Element) => {
+    if (pending.size > 0 && pending.settle(el)) return;
+    if (isSelfPing(el)) {
+      void xmpp.send(xml("iq", { type: "result", from: domain, to: domain, id: el.attrs.id as string })).catch(() => undefined);
+      return;
+    }
+    events.emit("stanza", el);
+  });
+
+  function isSelfPing(el: Element): boolean {
+    return el.name === "iq" && el.attrs.type === "get" && el.attrs.from === domain && el.attrs.to === domain
+      && el.getChild("ping", NS_PING) !== undefined;
+  }
+
+  async function ping(timeoutMs: number): Promise<"alive" | "dead"> {
+    const to = opts.keepalive.to ?? domain;
+    try {
+      await request(xml("iq", { type: "get", to, from: domain }, xml("ping", { xmlns: NS_PING })), timeoutMs);
+      return "alive";
+    } catch (err) {
+      return err instanceof IqRequestError && err.kind === "timeout" ? "dead" : "alive";
+    }
+  }
+
+  function scheduleReconnect() {
+    if (reconnectTimer || closing) return;
+    const delay = backoffDelayMs(opts.reconnect, attempt++, opts.random);
+    log.debug({ delay, attempt }, "reconnect scheduled");
+    reconnectTimer = setTimeout(() => { reconnectTimer = undefined; void connectOnce(); }, delay);
+  }
+
+  async function connectOnce() {
+    if (closing) return;
+    if (!authFailed) setState("connecting");
+    handshakeTimer = setTimeout(() => {
+      log.warn({ timeoutMs: opts.handshakeTimeoutMs ?? 10_000 }, "component handshake timed out");
+      xmpp.socket?.destroy();
+    }, opts.handshakeTimeoutMs ?? 10_000);
+    try {
+      await xmpp.connect(opts.service);
+      await xmpp.open({ domain });
+    } catch {
+      // Already reported through the "error" event; make sure the socket goes so "disconnect" retries.
+      xmpp.socket?.destroy();
+    }
+  }
+
+  function writeBatch(batch: BufferedStanza[]) {
+    const text = batch.length === 1 ? batch[0]!.xml : batch.map((b) => b.xml).join("");
+    // A failed write never reached the server whole (an incomplete stanza is discarded with the
+    // stream), so it is retried after the reconnect, ahead of everything queued later.
+    xmpp.write(text).catch(() => { failedWrites.push(...batch); });
+  }
+
+  function flush() {
+    if (failedWrites.length > 0) {
+      buffer.requeueFront(failedWrites);
+      failedWrites = [];
+    }
+    while (buffer.size > 0) writeBatch(buffer.takeBatch(FLUSH_BATCH_BYTES));
+  }
+
+  function send(stanza: Element): SendResult {
+    if (stopping || state === "stopped") return { kind: "rejected", reason: "stopped" };
+    const from = stanza.attrs.from as string | undefined;
+    if (from === undefined) stanza.attrs.from = domain;
+    else if (domainOf(from) !== domain) return { kind: "rejected", reason: "invalid-from" };
+    const text = stanza.toString();
+    // Flushes are synchronous, so "online" implies an empty buffer and this write keeps FIFO order.
+    if (state === "online") {
+      xmpp.write(text).catch(() => { failedWrites.push({ xml: text, bytes: Buffer.byteLength(text) }); });
+      return { kind: "sent" };
+    }
+    if (!buffer.push({ xml: text, bytes: Buffer.byteLength(text) })) return { kind: "rejected", reason: "buffer-full" };
+    return { kind: "buffered" };
+  }
+
+  function request(iq: Element, timeoutMs: number): Promise<Element> {
+    const to = iq.attrs.to as string | undefined;
+    if (to === undefined) return Promise.reject(new IqRequestError("not-sent"));
+    const id = (iq.attrs.id as string | undefined) ?? `${idPrefix}-${++idCounter}`;
+    iq.attrs.id = id;
+    const reply = pending.add(id, to, timeoutMs);
+    const sent = send(iq);
+    if (sent.kind === "rejected") pending.fail(id, new IqRequestError(sent.reason === "stopped" ? "link-stopped" : "not-sent"));
+    return reply;
+  }
+
+  async function stop(stopOpts: { readonly deadlineMs?: number } = {}): Promise<{ readonly dropped: number }> {
+    if (!started || closing) { setState("stopped"); return { dropped: 0 }; }
+    stopping = true;
+    const deadline = Date.now() + (stopOpts.deadlineMs ?? 5000);
+    const drained = () => state === "online" && buffer.size === 0 && failedWrites.length === 0 && (xmpp.socket?.writableLength ?? 0) === 0;
+    while (!drained() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    closing = true;
+    clearTimeout(reconnectTimer);
+    clearTimeout(handshakeTimer);
+    keepalive?.stop();
+    const dropped = buffer.clear() + failedWrites.length;
+    failedWrites = [];
+    if (dropped > 0) log.warn({ dropped }, "stopping with undelivered stanzas");
+    pending.failAll(new IqRequestError("link-stopped"));
+    if (state === "online") await xmpp.stop().catch(() => xmpp.socket?.destroy());
+    else xmpp.socket?.destroy();
+    setState("stopped");
+    return { dropped };
+  }
+
+  return {
+    domain,
+    get state() { return state; },
+    get buffered() { return { stanzas: buffer.size + failedWrites.length, bytes: buffer.bytes }; },
+    on: events.on,
+    once: events.once,
+    start() {
+      if (started) return;
+      started = true;
+      void connectOnce();
+    },
+    stop,
+    send,
+    request,
+  };
+}

@@ -1,0 +1,34 @@
+// The one place the XMPP side gets @xmpp/xml from: the 0.13 package is CommonJS
+// (`module.exports = xml` with properties), and Node's ESM loader only exposes its default export,
+// so the named `Element`/`Parser` the type package declares are undefined at runtime.
+import xmlDefault from "@xmpp/xml";
+import type * as XmlModule from "@xmpp/xml";
+
+export type Element = XmlModule.Element;
+export type XmlNode = XmlModule.Node;
+
+const mod = xmlDefault as typeof xmlDefault & Pick<typeof XmlModule, "Element" | "Parser">;
+
+/** `xml(name, attrs, ...children)`: the only way stanzas are built (never string templates). */
+export const xml: typeof xmlDefault = xmlDefault;
+export const XmlElement: typeof XmlModule.Element = mod.Element;
+export const XmlParser: typeof XmlModule.Parser = mod.Parser;
+
+export function isElement(node: unknown): node is Element {
+  return node instanceof mod.Element;
+}
+
+/** Parses one complete XML fragment (tests, fixtures): throws on malformed input. */
+export function parseXml(text: string): Element {
+  const parser = new mod.Parser();
+  let root: Element | undefined;
+  let failure: Error | undefined;
+  parser.on("element", (el: Element) => { root ??= el; });
+  parser.on("error", (err: Error) => { failure = err; });
+  // ltx's stream parser emits children of a root "stream"; wrap so the fragment itself is the child.
+  parser.write(`<wrap>${text}`);
+  parser.end("</wrap>");
+  if (failure) throw failure;
+  if (!root) throw new Error("no element in XML text");
+  return root;
+}
