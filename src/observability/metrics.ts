@@ -1,0 +1,81 @@
+// Every Prometheus metric of the gateway, defined once with its name, help and labels, behind a typed
+// accessor record so callers never pass metric names or free-form label strings. Label values are
+// bounded here (unknown SIP methods → "other") to keep series cardinality fixed.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+export type Direction = "in" | "out";
+export type RelayDirection = "sip-to-xmpp" | "xmpp-to-sip";
+export type StanzaKind = "message" | "presence" | "iq";
+export type RelayOutcome = "delivered" | "failed" | "rejected" | "dropped" | "buffered";
+export type TransactionKind = "client" | "server";
+
+const SIP_METHODS = new Set(["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "SUBSCRIBE", "NOTIFY", "PUBLISH", "MESSAGE", "INFO", "UPDATE", "PRACK", "REFER"]);
+const method = (m: string): string => (SIP_METHODS.has(m) ? m : "other");
+// Conditions are RFC 6120 §8.3.3 names or gateway error codes: letters and hyphens only.
+const condition = (c: string): string => (/^[A-Za-z-]{1,40}$/.test(c) ? c : "other");
+const statusCode = (s: number): string => (Number.isInteger(s) && s >= 100 && s <= 699 ? String(s) : "other");
+
+export const METRIC_NAMES = {
+  sipRequests: "stox_sip_requests_total",
+  sipResponses: "stox_sip_responses_total",
+  sipTransactions: "stox_sip_transactions_in_flight",
+  xmppStanzas: "stox_xmpp_stanzas_total",
+  translationErrors: "stox_translation_errors_total",
+  subscriptions: "stox_subscriptions_active",
+  queueDepth: "stox_queue_depth",
+  jobLatency: "stox_queue_job_latency_seconds",
+  componentUp: "stox_xmpp_component_up",
+  relayed: "stox_messages_relayed_total",
+} as const;
+
+export interface GatewayMetrics {
+  readonly registry: Registry;
+  sipRequest(direction: Direction, sipMethod: string): void;
+  sipResponse(direction: Direction, sipMethod: string, status: number): void;
+  transactionStarted(kind: TransactionKind): void;
+  transactionEnded(kind: TransactionKind): void;
+  xmppStanza(direction: Direction, kind: StanzaKind): void;
+  /** A translation failed and was answered with this mapped condition (XMPP condition or gateway code). */
+  translationError(mappedCondition: string): void;
+  subscriptionsActive(direction: RelayDirection, count: number): void;
+  queueDepth(queue: string, depth: number): void;
+  /** Seconds from enqueue to completion of one job. */
+  jobLatency(queue: string, seconds: number): void;
+  componentLink(domain: string, online: boolean): void;
+  messageRelayed(direction: RelayDirection, outcome: RelayOutcome): void;
+}
+
+export interface MetricsOptions {
+  /** prom-client's process metrics (event-loop lag, heap, GC, fds); on by default. */
+  readonly defaultMetrics?: boolean;
+}
+
+export function createMetrics(opts: MetricsOptions = {}): GatewayMetrics {
+  const registry = new Registry();
+  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: "stox_", eventLoopMonitoringPrecision: 20 });
+  const registers = [registry];
+  const sipRequests = new Counter({ name: METRIC_NAMES.sipRequests, help: "SIP requests by direction and method.", labelNames: ["direction", "method"] as const, registers });
+  const sipResponses = new Counter({ name: METRIC_NAMES.sipResponses, help: "SIP final and provisional responses by direction, method and status code.", labelNames: ["direction", "method", "code"] as const, registers });
+  const sipTransactions = new Gauge({ name: METRIC_NAMES.sipTransactions, help: "SIP transactions not yet terminated (RFC 3261 §17).", labelNames: ["kind"] as const, registers });
+  const xmppStanzas = new Counter({ name: METRIC_NAMES.xmppStanzas, help: "XMPP stanzas by direction and kind.", labelNames: ["direction", "kind"] as const, registers });
+  const translationErrors = new Counter({ name: METRIC_NAMES.translationErrors, help: "Failed translations by the error condition they were mapped to.", labelNames: ["condition"] as const, registers });
+  const subscriptions = new Gauge({ name: METRIC_NAMES.subscriptions, help: "Active presence subscriptions by direction.", labelNames: ["direction"] as const, registers });
+  const queueDepth = new Gauge({ name: METRIC_NAMES.queueDepth, help: "Jobs waiting per queue.", labelNames: ["queue"] as const, registers });
+  const jobLatency = new Histogram({ name: METRIC_NAMES.jobLatency, help: "Seconds from enqueue to job completion.", labelNames: ["queue"] as const, buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120], registers });
+  const componentUp = new Gauge({ name: METRIC_NAMES.componentUp, help: "1 while the XEP-0114 component link of a domain is online.", labelNames: ["domain"] as const, registers });
+  const relayed = new Counter({ name: METRIC_NAMES.relayed, help: "Messages relayed across the gateway by direction and outcome.", labelNames: ["direction", "outcome"] as const, registers });
+  return {
+    registry,
+    sipRequest: (direction, m) => sipRequests.inc({ direction, method: method(m) }),
+    sipResponse: (direction, m, status) => sipResponses.inc({ direction, method: method(m), code: statusCode(status) }),
+    transactionStarted: (kind) => sipTransactions.inc({ kind }),
+    transactionEnded: (kind) => sipTransactions.dec({ kind }),
+    xmppStanza: (direction, kind) => xmppStanzas.inc({ direction, kind }),
+    translationError: (c) => translationErrors.inc({ condition: condition(c) }),
+    subscriptionsActive: (direction, count) => subscriptions.set({ direction }, count),
+    queueDepth: (queue, depth) => queueDepth.set({ queue }, depth),
+    jobLatency: (queue, seconds) => jobLatency.observe({ queue }, seconds),
+    componentLink: (domain, online) => componentUp.set({ domain }, online ? 1 : 0),
+    messageRelayed: (direction, outcome) => relayed.inc({ direction, outcome }),
+  };
+}
