@@ -42,8 +42,8 @@ describe("buildPidf", () => {
     const root = safeParseXml(xml);
     if (!root.ok) throw new Error(root.error.reason);
     expect(xml.match(/xmlns:rpid=/g)).toHaveLength(1);
-    for (const prefix of ["c", "caps"]) expect(xml.match(new RegExp(`xmlns:${prefix}=`, "g"))).toHaveLength(1);
-    expect(xml).not.toContain("xmlns:dm=");
+    for (const prefix of ["dm", "c", "caps"]) expect(xml.match(new RegExp(`xmlns:${prefix}=`, "g"))).toHaveLength(1);
+    expect(xml).not.toContain("xmlns:lt=");
     expect(xml).toContain("&lt;away&gt; &amp; \"out\"");
     const back = parseOk(xml);
     expect(back.entity).toBe("pres:a&b@example.com");
