@@ -1,0 +1,266 @@
+// RFC 6665 notifier role: answers SUBSCRIBE for registered event packages, sends NOTIFYs in the
+// subscription's dialog, handles refresh, unsubscribe, expiry and failed NOTIFYs.
+import type { Logger } from "pino";
+import type { SipPeer, SipRequest, SipResponse } from "../message/types.js";
+import type { IncomingRequest } from "../stack.js";
+import { isSyntheticResponse } from "../transaction/synthetic.js";
+import { newTag } from "../message/ids.js";
+import { parseNameAddr } from "../message/name-addr.js";
+import {
+  acceptRemoteSeq, buildInDialogRequest, createUasDialog, dialogKey, incomingDialogId, isDialogError, refreshTarget,
+  type DialogState,
+} from "./dialog.js";
+import { formatEvent, formatSubscriptionState, parseEvent, parseExpires, type EventHeader, type TerminationReason } from "./event-headers.js";
+import { listeners, type NotifierSubscriptionData, type SubscriptionEnded } from "./subscription-types.js";
+import { isFlow, type Uac } from "./uac.js";
+
+export interface NotifierOptions {
+  readonly uac: Uac;
+  readonly logger: Logger;
+  /** RFC 6665 §4.2.1.1 bounds, seconds. */
+  readonly minExpires?: number;
+  readonly maxExpires?: number;
+  readonly defaultExpires?: number;
+  /** 202 for subscriptions left pending (RFC 3265 peers); RFC 6665 §8.3.1 deprecates 202, so 200 by default. */
+  readonly accept202WhenPending?: boolean;
+  readonly now?: () => number;
+}
+
+/** What the application sees of a new SUBSCRIBE; call accept() or reject() once. */
+export interface SubscribeContext {
+  readonly request: SipRequest;
+  readonly source: SipPeer;
+  readonly event: EventHeader;
+  readonly subscriber: string;
+  readonly resource: string;
+  /** Granted duration in seconds (0 for a fetch, RFC 6665 §4.4.3). */
+  readonly expires: number;
+  accept(state: "active" | "pending", body?: string, contentType?: string): NotifierSubscription;
+  reject(status: number, reason?: string): void;
+}
+export type SubscribeHandler = (ctx: SubscribeContext) => void | Promise<void>;
+
+export interface NotifierSubscription {
+  readonly key: string;
+  /** Snapshot for the store. */
+  data(): NotifierSubscriptionData;
+  /** Sends a NOTIFY with the new body (kept for refreshes) and optionally a new state. */
+  notify(body?: string, contentType?: string, state?: "active" | "pending"): Promise<SipResponse>;
+  /** Final NOTIFY with Subscription-State terminated (RFC 6665 §4.2.2). */
+  terminate(reason?: TerminationReason, opts?: { retryAfter?: number; body?: string; contentType?: string }): Promise<void>;
+  onRefresh(listener: (expires: number) => void): void;
+  onTerminated(listener: (ended: SubscriptionEnded) => void): void;
+}
+
+export interface Notifier {
+  onSubscribe(eventPackage: string, handler: SubscribeHandler): void;
+  /** Event packages with a handler, for Allow-Events (RFC 6665 §8.2.2). */
+  packages(): string[];
+  handleSubscribe(tx: IncomingRequest): void;
+  /** Re-creates a live subscription from stored data (timers re-armed). */
+  restore(data: NotifierSubscriptionData): NotifierSubscription;
+  get(key: string): NotifierSubscription | undefined;
+  readonly size: number;
+  /** Ends every subscription with a final NOTIFY (RFC 6665 §4.2.2 "deactivated"). */
+  closeAll(reason?: TerminationReason): Promise<void>;
+}
+
+function subKey(dialog: DialogState, event: EventHeader): string {
+  return `${dialogKey(dialog.id)}\u0000${event.name}\u0000${event.id ?? ""}`;
+}
+
+export function createNotifier(opts: NotifierOptions): Notifier {
+  const { uac, logger } = opts;
+  const now = opts.now ?? Date.now;
+  const minExpires = opts.minExpires ?? 60;
+  const maxExpires = opts.maxExpires ?? 3600;
+  const defaultExpires = opts.defaultExpires ?? 3600;
+  const handlers = new Map<string, SubscribeHandler>();
+  const live = new Map<string, ReturnType<typeof makeSubscription>>();
+
+  function makeSubscription(initial: NotifierSubscriptionData) {
+    let d = initial;
+    let timer: NodeJS.Timeout | undefined;
+    let ended = false;
+    const refreshed = listeners<number>();
+    const terminated = listeners<SubscriptionEnded>();
+    const key = subKey(d.dialog, d.event);
+    const remaining = () => Math.max(0, Math.round((d.expiresAt - now()) / 1000));
+
+    const arm = () => {
+      if (timer) clearTimeout(timer);
+      // RFC 6665 §4.2.2: at expiry the notifier ends the subscription with reason=timeout.
+      timer = setTimeout(() => void finish("timeout", { by: "timeout", reason: "timeout" }), Math.max(0, d.expiresAt - now()));
+      timer.unref?.();
+    };
+    const remove = (e: SubscriptionEnded) => {
+      if (ended) return;
+      ended = true;
+      if (timer) clearTimeout(timer);
+      live.delete(key);
+      terminated.emit(e);
+    };
+    const send = async (state: string, extra: { reason?: TerminationReason; retryAfter?: number } = {}): Promise<SipResponse> => {
+      const ss = formatSubscriptionState({ state, ...extra, ...(state !== "terminated" ? { expires: remaining() } : {}) });
+      const built = buildInDialogRequest(d.dialog, "NOTIFY", {
+        headers: { event: formatEvent(d.event), "subscription-state": ss },
+        ...(d.body !== undefined ? { body: d.body } : {}),
+        ...(d.contentType !== undefined ? { contentType: d.contentType } : {}),
+      });
+      d = { ...d, dialog: built.dialog };
+      const res = await uac.send(built.request, {
+        identity: d.resource,
+        ...(isFlow(d.dialog.flow) ? { target: d.dialog.flow } : {}),
+        nextCSeq: () => {
+          const seq = (d.dialog.localSeq ?? 0) + 1;
+          d = { ...d, dialog: { ...d.dialog, localSeq: seq } };
+          return seq;
+        },
+      });
+      // RFC 6665 §4.2.2: a 481, or a timeout / transport failure, means the subscriber is gone.
+      if (res.status === 481 || res.status === 408 || (isSyntheticResponse(res) && res.status === 503)) {
+        logger.info({ key, status: res.status }, "NOTIFY failed, removing subscription");
+        remove({ by: "error", reason: "request-failed", status: res.status });
+      }
+      return res;
+    };
+    const finish = async (reason: TerminationReason, e: SubscriptionEnded, extra: { retryAfter?: number } = {}) => {
+      if (ended) return;
+      d = { ...d, state: "terminated" };
+      remove(e);
+      await send("terminated", { reason, ...extra }).catch((err: unknown) => logger.warn({ err, key }, "final NOTIFY failed"));
+    };
+
+    const sub = {
+      key,
+      data: () => d,
+      notify(body?: string, contentType?: string, state?: "active" | "pending") {
+        if (body !== undefined) d = { ...d, body, ...(contentType !== undefined ? { contentType } : {}) };
+        if (state) d = { ...d, state };
+        return send(d.state);
+      },
+      async terminate(reason: TerminationReason = "noresource", o: { retryAfter?: number; body?: string; contentType?: string } = {}) {
+        if (o.body !== undefined) d = { ...d, body: o.body, ...(o.contentType !== undefined ? { contentType: o.contentType } : {}) };
+        await finish(reason, { by: "notifier", reason, ...(o.retryAfter !== undefined ? { retryAfter: o.retryAfter } : {}) },
+          o.retryAfter !== undefined ? { retryAfter: o.retryAfter } : {});
+      },
+      onRefresh: (l: (expires: number) => void) => refreshed.add(l),
+      onTerminated: (l: (e: SubscriptionEnded) => void) => terminated.add(l),
+      // layer-internal
+      refresh(tx: IncomingRequest, expires: number) {
+        const checked = acceptRemoteSeq(d.dialog, tx.request);
+        if (isDialogError(checked)) return tx.respond(checked.status, checked.reason);
+        d = { ...d, dialog: refreshTarget(checked, tx.request, tx.source) };
+        if (expires === 0) {
+          // Unsubscribe (RFC 6665 §4.2.1.4 / §4.4.1): 200, then a final NOTIFY. reason=timeout is
+          // what RFC 6665 §4.1.3 associates with an ended (polled/expired) subscription — recalled, not re-read.
+          tx.respond(200, undefined, { headers: { expires: "0", contact: `<${d.dialog.localTarget}>` } });
+          void finish("timeout", { by: "subscriber", reason: "unsubscribed" });
+          return;
+        }
+        d = { ...d, expiresAt: now() + expires * 1000 };
+        arm();
+        tx.respond(200, undefined, { headers: { expires: String(expires), contact: `<${d.dialog.localTarget}>` } });
+        refreshed.emit(expires);
+        // RFC 6665 §4.2.1.2: a refresh is answered with a NOTIFY carrying the current state.
+        void send(d.state).catch((err: unknown) => logger.warn({ err, key }, "refresh NOTIFY failed"));
+      },
+      arm,
+    };
+    return sub;
+  }
+
+  /** RFC 6665 §4.2.1.1: null when the request's Expires is acceptable, else the 423 to send. */
+  const grant = (req: SipRequest): { expires: number } | { tooBrief: true } => {
+    const asked = parseExpires(req.headers.get("expires")) ?? defaultExpires;
+    if (asked !== 0 && asked < minExpires) return { tooBrief: true };
+    return { expires: Math.min(asked, maxExpires) };
+  };
+
+  function initial(tx: IncomingRequest, event: EventHeader, handler: SubscribeHandler) {
+    const req = tx.request;
+    const g = grant(req);
+    if ("tooBrief" in g) return tx.respond(423, "Interval Too Brief", { headers: { "min-expires": String(minExpires) } });
+    const from = parseNameAddr(req.headers.get("from") ?? "");
+    const to = parseNameAddr(req.headers.get("to") ?? "");
+    if (!from || !to) return tx.respond(400, "Bad From/To");
+    let answered = false;
+    const ctx: SubscribeContext = {
+      request: req, source: tx.source, event, subscriber: from.uri, resource: to.uri, expires: g.expires,
+      reject(status, reason) {
+        if (answered) return;
+        answered = true;
+        tx.respond(status, reason);
+      },
+      accept(state, body, contentType) {
+        if (answered) throw new Error("SUBSCRIBE already answered");
+        answered = true;
+        const toTag = newTag();
+        const user = userOf(to.uri);
+        const contact = uac.contactUri(user, tx.source.transport);
+        const dialog = createUasDialog(req, toTag, contact);
+        if (isDialogError(dialog)) {
+          tx.respond(dialog.status, dialog.reason);
+          throw new Error(`SUBSCRIBE refused: ${dialog.status} ${dialog.reason}`);
+        }
+        const sub = makeSubscription({
+          dialog, event, state, expiresAt: now() + g.expires * 1000, subscriber: from.uri, resource: to.uri,
+          ...(body !== undefined ? { body } : {}), ...(contentType !== undefined ? { contentType } : {}),
+        });
+        const status = state === "pending" && opts.accept202WhenPending ? 202 : 200;
+        const rr = req.headers.getAll("record-route");
+        tx.respond(status, undefined, {
+          toTag, headers: { contact: `<${contact}>`, expires: String(g.expires), ...(rr.length ? { "record-route": [...rr] } : {}) },
+        });
+        if (g.expires === 0) {
+          // A fetch (RFC 6665 §4.4.3): one NOTIFY with the state, already terminated.
+          void sub.terminate("timeout");
+          return sub;
+        }
+        live.set(sub.key, sub);
+        sub.arm();
+        // RFC 6665 §4.2.1.2: the notifier MUST send a NOTIFY at once, even for pending subscriptions.
+        void sub.notify().catch((err: unknown) => logger.warn({ err, key: sub.key }, "initial NOTIFY failed"));
+        return sub;
+      },
+    };
+    Promise.resolve()
+      .then(() => handler(ctx))
+      .then(() => { if (!answered) ctx.reject(480, "Temporarily Unavailable"); },
+        (err: unknown) => { logger.error({ err }, "SUBSCRIBE handler failed"); if (!answered) ctx.reject(500, "Server Internal Error"); });
+  }
+
+  return {
+    onSubscribe(pkg, handler) { handlers.set(pkg.toLowerCase(), handler); },
+    packages: () => [...handlers.keys()],
+    handleSubscribe(tx) {
+      const event = parseEvent(tx.request.headers.get("event"));
+      const handler = event ? handlers.get(event.name) : undefined;
+      // RFC 6665 §7.2.2 / §8.2.2: unknown (or missing) package → 489 with the packages we do know.
+      if (!event || !handler) return tx.respond(489, "Bad Event", { headers: { "allow-events": [...handlers.keys()].join(", ") } });
+      const id = incomingDialogId(tx.request);
+      if (!id) return initial(tx, event, handler);
+      const sub = live.get(`${dialogKey(id)}\u0000${event.name}\u0000${event.id ?? ""}`);
+      if (!sub) return tx.respond(481, "Subscription Does Not Exist");
+      const g = grant(tx.request);
+      if ("tooBrief" in g) return tx.respond(423, "Interval Too Brief", { headers: { "min-expires": String(minExpires) } });
+      sub.refresh(tx, g.expires);
+    },
+    restore(data) {
+      const sub = makeSubscription(data);
+      live.set(sub.key, sub);
+      sub.arm(); // an already expired one ends with reason=timeout on the next tick
+      return sub;
+    },
+    get: (key) => live.get(key),
+    get size() { return live.size; },
+    async closeAll(reason = "deactivated") {
+      await Promise.all([...live.values()].map((s) => s.terminate(reason)));
+    },
+  };
+}
+
+function userOf(uri: string): string | undefined {
+  const m = /^sips?:([^@;?]+)@/i.exec(uri);
+  return m?.[1] !== undefined ? decodeURIComponent(m[1]) : undefined;
+}

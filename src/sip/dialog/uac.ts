@@ -1,0 +1,113 @@
+// The UAC core shared by every role: pick the destination (dialog flow, RFC 3263 next hop, outbound
+// proxy), fill in Contact for the sending identity, send through the transaction layer and retry
+// once with digest credentials on 401/407 (RFC 3261 §22.2: a new request with CSeq + 1).
+import type { Logger } from "pino";
+import type { SipPeer, SipRequest, SipResponse, SipTransportName } from "../message/types.js";
+import type { SendRequestOptions, SipDestination, SipStack } from "../stack.js";
+import { parseUri, formatUri } from "../message/uri.js";
+import { parseNameAddr } from "../message/name-addr.js";
+import { parseCSeq } from "../message/cseq.js";
+import { answerChallenges, type CredentialLookup } from "../auth/digest.js";
+import type { SipResolver } from "../resolve/rfc3263.js";
+import { synthesizeResponse, isSyntheticResponse } from "../transaction/synthetic.js";
+
+export type StackLike = Pick<SipStack, "sendRequest" | "sendStateless" | "localContact">;
+
+export interface UacOptions {
+  readonly stack: StackLike;
+  readonly resolver: SipResolver;
+  readonly credentials?: CredentialLookup;
+  readonly logger: Logger;
+}
+
+export interface UacSendOptions extends Omit<SendRequestOptions, "target"> {
+  /** The sending identity (From URI): whose credentials answer a challenge. */
+  readonly identity: string;
+  /** Known destination (a dialog's flow); otherwise resolved from Route / Request-URI. */
+  readonly target?: SipDestination;
+  /** User part for a Contact to add when the request has none (the identity's own user). */
+  readonly contactUser?: string;
+  /** CSeq for the authenticated retry; default the request's own CSeq + 1 (dialogs pass their counter). */
+  readonly nextCSeq?: () => number;
+}
+
+export interface Uac {
+  send(request: SipRequest, opts: UacSendOptions): Promise<SipResponse>;
+  /** Destinations for a request, in order: Route first (loose routing), else the Request-URI. */
+  destinations(request: SipRequest): Promise<SipDestination[]>;
+  /** `sip:user@advertised-host:port;transport=x` for the transport a destination uses. */
+  contactUri(user: string | undefined, transport: SipTransportName): string;
+}
+
+const RELIABLE = new Set(["TCP", "TLS", "WS", "WSS"]);
+export function isFlow(d: SipDestination | undefined): d is SipPeer {
+  return d !== undefined && "flow" in d && d.flow !== undefined && RELIABLE.has(d.transport);
+}
+
+export function createUac(opts: UacOptions): Uac {
+  const { stack, resolver, logger } = opts;
+
+  const contactUri = (user: string | undefined, transport: SipTransportName): string => {
+    const c = stack.localContact(transport);
+    const host = c.host.includes(":") ? `[${c.host}]` : c.host;
+    const userPart = user ? `${encodeURIComponent(user).replace(/%40/g, "@")}@` : "";
+    const scheme = transport === "TLS" || transport === "WSS" ? "sips" : "sip";
+    const t = transport === "UDP" || transport === "TLS" ? "" : `;transport=${transport.toLowerCase()}`;
+    return `${scheme}:${userPart}${host}:${c.port}${t}`;
+  };
+
+  async function destinations(request: SipRequest): Promise<SipDestination[]> {
+    const route = request.headers.get("route");
+    const text = route !== undefined ? parseNameAddr(route)?.uri : request.uri;
+    const uri = text === undefined ? null : parseUri(text);
+    if (!uri) return [];
+    return resolver.resolve(uri);
+  }
+
+  async function sendOnce(request: SipRequest, o: UacSendOptions): Promise<SipResponse> {
+    const targets = o.target ? [o.target] : await destinations(request);
+    if (targets.length === 0) return synthesizeResponse(request, 503, "No Route to Destination");
+    let last: SipResponse | undefined;
+    for (const target of targets) {
+      if (o.contactUser !== undefined && !request.headers.has("contact") && request.method !== "MESSAGE") {
+        request.headers.set("contact", `<${contactUri(o.contactUser, target.transport)}>`);
+      }
+      last = await stack.sendRequest(request, { ...o, target });
+      // RFC 3263 §4.3: try the next target only when this one failed at the transport level (503
+      // synthesized by our own stack) or timed out — never after a real response.
+      if (!isSyntheticResponse(last)) return last;
+      logger.debug({ method: request.method, target, status: last.status }, "sip target failed, trying next");
+    }
+    return last!;
+  }
+
+  return {
+    destinations,
+    contactUri,
+    async send(request, o) {
+      // An outbound proxy / static route (RFC 3261 §8.1.2) becomes the first Route of a new request.
+      if (!request.headers.has("route") && !o.target) {
+        const uri = parseUri(request.uri);
+        const hop = uri ? resolver.nextHop(uri) : undefined;
+        if (hop) request.headers.set("route", `<${formatUri(withLr(hop))}>`);
+      }
+      const first = await sendOnce(request, o);
+      if ((first.status !== 401 && first.status !== 407) || !opts.credentials) return first;
+      const auth = answerChallenges(first, { method: request.method, uri: request.uri, body: request.body }, o.identity, opts.credentials);
+      if (!auth) return first;
+      const retry: SipRequest = { ...request, headers: request.headers.clone() };
+      const cseq = parseCSeq(request.headers.get("cseq") ?? "");
+      retry.headers.set("cseq", `${o.nextCSeq ? o.nextCSeq() : (cseq?.seq ?? 0) + 1} ${request.method}`);
+      for (const h of auth) retry.headers.set(h.name, h.value);
+      return sendOnce(retry, o);
+    },
+  };
+}
+
+function withLr(uri: NonNullable<ReturnType<typeof parseUri>>) {
+  if (uri.params.has("lr")) return uri;
+  const params = new Map(uri.params);
+  params.set("lr", null);
+  return { ...uri, params };
+}
+

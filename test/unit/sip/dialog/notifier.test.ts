@@ -1,0 +1,163 @@
+import { describe, it, expect, jest, beforeEach, afterEach } from "@jest/globals";
+import { createNotifier, type NotifierSubscription } from "../../../../src/sip/dialog/notifier.js";
+import { parseSubscriptionState } from "../../../../src/sip/dialog/event-headers.js";
+import type { SubscriptionEnded } from "../../../../src/sip/dialog/subscription-types.js";
+import { createResponse } from "../../../../src/sip/message/build.js";
+import { fakeStack, flush, incoming, logger, request } from "./fake-stack.js";
+
+const PIDF = '<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:alice@gw.example"/>';
+const subscribe = (h: Record<string, string> = {}) => request("SUBSCRIBE", "sip:alice@gw.example", {
+  from: "<sip:bob@sip.example>;tag=b1", to: "<sip:alice@gw.example>", "call-id": "call-1", cseq: "1 SUBSCRIBE",
+  contact: "<sip:bob@192.0.2.9:5062>", event: "presence", expires: "600", ...h,
+});
+const state = (i: number, sent: ReturnType<typeof fakeStack>["sent"]) => parseSubscriptionState(sent[i]!.request.headers.get("subscription-state"));
+
+describe("RFC 6665 notifier", () => {
+  let f: ReturnType<typeof fakeStack>;
+  let notifier: ReturnType<typeof createNotifier>;
+  let sub: NotifierSubscription | undefined;
+  const ended: SubscriptionEnded[] = [];
+  beforeEach(() => {
+    jest.useFakeTimers({ now: 1_700_000_000_000 });
+    f = fakeStack();
+    notifier = createNotifier({ uac: f.uac, logger, minExpires: 60, maxExpires: 3600 });
+    ended.length = 0;
+    notifier.onSubscribe("presence", (ctx) => {
+      if (ctx.subscriber === "sip:mallory@sip.example") return ctx.reject(403);
+      sub = ctx.accept("active", PIDF, "application/pidf+xml");
+      sub.onTerminated((e) => ended.push(e));
+    });
+  });
+  afterEach(() => jest.useRealTimers());
+
+  async function accepted(h: Record<string, string> = {}) {
+    const tx = incoming(subscribe(h));
+    notifier.handleSubscribe(tx);
+    await flush();
+    return tx;
+  }
+  function inDialog(cseq: number, expires: number) {
+    const toTag = f.sent[0]!.request.headers.get("from")!.split("tag=")[1]!;
+    return incoming(request("SUBSCRIBE", "sip:alice@198.51.100.1:5060", {
+      from: "<sip:bob@sip.example>;tag=b1", to: `<sip:alice@gw.example>;tag=${toTag}`, "call-id": "call-1",
+      cseq: `${cseq} SUBSCRIBE`, event: "presence", expires: String(expires), contact: "<sip:bob@192.0.2.9:5062>",
+    }));
+  }
+
+  it("answers 489 with Allow-Events for an unknown package", () => {
+    const tx = incoming(subscribe({ event: "dialog" }));
+    notifier.handleSubscribe(tx);
+    expect(tx.responses[0]!.status).toBe(489);
+    expect(tx.responses[0]!.headers.get("allow-events")).toBe("presence");
+  });
+  it("answers 423 with Min-Expires below the minimum", () => {
+    const tx = incoming(subscribe({ expires: "10" }));
+    notifier.handleSubscribe(tx);
+    expect(tx.responses[0]!.status).toBe(423);
+    expect(tx.responses[0]!.headers.get("min-expires")).toBe("60");
+  });
+  it("lets the application reject", async () => {
+    const tx = await accepted({ from: "<sip:mallory@sip.example>;tag=m1" });
+    expect(tx.responses[0]!.status).toBe(403);
+    expect(f.sent).toHaveLength(0);
+  });
+  it("accepts with 200, a To tag, Contact with the resource's user, capped Expires, then NOTIFYs at once", async () => {
+    const tx = await accepted({ expires: "7200" });
+    const res = tx.responses[0]!;
+    expect(res.status).toBe(200);
+    expect(res.headers.get("to")).toMatch(/;tag=/);
+    expect(res.headers.get("contact")).toBe("<sip:alice@198.51.100.1:5060>");
+    expect(res.headers.get("expires")).toBe("3600");
+    expect(f.sent).toHaveLength(1);
+    const notify = f.sent[0]!.request;
+    expect(notify.method).toBe("NOTIFY");
+    expect(notify.uri).toBe("sip:bob@192.0.2.9:5062");
+    expect(notify.headers.get("event")).toBe("presence");
+    expect(state(0, f.sent)).toEqual({ state: "active", expires: 3600 });
+    expect(new TextDecoder().decode(notify.body)).toBe(PIDF);
+    expect(notify.headers.get("content-type")).toBe("application/pidf+xml");
+    expect(notifier.size).toBe(1);
+  });
+  it("sends NOTIFYs over the subscriber's own connection (flow)", async () => {
+    const tx = incoming(subscribe(), { transport: "TCP", address: "192.0.2.9", port: 40000, flow: "tcp-7" });
+    notifier.handleSubscribe(tx);
+    await flush();
+    expect(f.sent[0]!.opts?.target).toEqual({ transport: "TCP", address: "192.0.2.9", port: 40000, flow: "tcp-7" });
+    expect(tx.responses[0]!.headers.get("contact")).toBe("<sip:alice@198.51.100.1:5060;transport=tcp>");
+  });
+  it("handles a refresh: 200 with the new Expires, a NOTIFY with the current state and the next CSeq", async () => {
+    await accepted();
+    jest.advanceTimersByTime(300_000);
+    const tx = inDialog(2, 900);
+    notifier.handleSubscribe(tx);
+    await flush();
+    expect(tx.responses[0]!.status).toBe(200);
+    expect(tx.responses[0]!.headers.get("expires")).toBe("900");
+    expect(f.sent).toHaveLength(2);
+    expect(state(1, f.sent)).toEqual({ state: "active", expires: 900 });
+    const seq = (i: number) => Number(f.sent[i]!.request.headers.get("cseq")!.split(" ")[0]);
+    expect(seq(1)).toBe(seq(0) + 1);
+    // The refresh moved the expiry: nothing happens at the old one.
+    jest.advanceTimersByTime(400_000);
+    await flush();
+    expect(ended).toEqual([]);
+  });
+  it("refuses an out-of-order refresh with 500 and an unknown dialog with 481", async () => {
+    await accepted();
+    const stale = inDialog(1, 600);
+    stale.request.headers.set("cseq", "0 SUBSCRIBE");
+    notifier.handleSubscribe(stale);
+    expect(stale.responses[0]!.status).toBe(500);
+    const unknown = inDialog(3, 600);
+    unknown.request.headers.set("call-id", "other");
+    notifier.handleSubscribe(unknown);
+    expect(unknown.responses[0]!.status).toBe(481);
+  });
+  it("unsubscribe (Expires: 0): 200, final NOTIFY terminated;reason=timeout, event to the app", async () => {
+    await accepted();
+    const tx = inDialog(2, 0);
+    notifier.handleSubscribe(tx);
+    await flush();
+    expect(tx.responses[0]!.status).toBe(200);
+    expect(state(1, f.sent)).toEqual({ state: "terminated", reason: "timeout" });
+    expect(ended).toEqual([{ by: "subscriber", reason: "unsubscribed" }]);
+    expect(notifier.size).toBe(0);
+  });
+  it("expires a subscription that was not refreshed: NOTIFY terminated;reason=timeout", async () => {
+    await accepted();
+    jest.advanceTimersByTime(600_000);
+    await flush();
+    expect(state(1, f.sent)).toEqual({ state: "terminated", reason: "timeout" });
+    expect(ended).toEqual([{ by: "timeout", reason: "timeout" }]);
+  });
+  it("removes the subscription when a NOTIFY gets 481", async () => {
+    await accepted();
+    f.respondWith((req) => createResponse(req, 481));
+    await sub!.notify(PIDF);
+    expect(ended).toEqual([{ by: "error", reason: "request-failed", status: 481 }]);
+    expect(notifier.size).toBe(0);
+  });
+  it("terminates with reason and retry-after on request", async () => {
+    await accepted();
+    await sub!.terminate("deactivated", { retryAfter: 30 });
+    expect(state(1, f.sent)).toEqual({ state: "terminated", reason: "deactivated", retryAfter: 30 });
+  });
+  it("persists as plain data and resumes with the next CSeq", async () => {
+    await accepted();
+    const data = JSON.parse(JSON.stringify(sub!.data()));
+    const other = createNotifier({ uac: f.uac, logger });
+    const restored = other.restore(data);
+    await restored.notify("<x/>");
+    const seq = (i: number) => Number(f.sent[i]!.request.headers.get("cseq")!.split(" ")[0]);
+    expect(seq(1)).toBe(seq(0) + 1);
+    expect(other.size).toBe(1);
+  });
+  it("a fetch (Expires: 0 on the first SUBSCRIBE) gets one terminated NOTIFY with the state", async () => {
+    await accepted({ expires: "0" });
+    await flush();
+    expect(f.sent).toHaveLength(1);
+    expect(state(0, f.sent)).toEqual({ state: "terminated", reason: "timeout" });
+    expect(new TextDecoder().decode(f.sent[0]!.request.body)).toBe(PIDF);
+    expect(notifier.size).toBe(0);
+  });
+});
