@@ -28,7 +28,7 @@ describe("RFC 6665 notifier", () => {
       sub.onTerminated((e) => ended.push(e));
     });
   });
-  afterEach(() => jest.useRealTimers());
+  afterEach(() => { jest.useRealTimers(); });
 
   async function accepted(h: Record<string, string> = {}) {
     const tx = incoming(subscribe(h));
