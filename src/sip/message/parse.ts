@@ -1,0 +1,169 @@
+// Bytes → SipMessage (RFC 3261 §7, §18.3). Total: every input yields a ParseResult, nothing throws.
+import type { ParseResult, SipHeaders, SipMessage, SipParseError, SipRequest } from "./types.js";
+import { addWireHeader, createHeaders, isWsp } from "./headers.js";
+import { canonicalHeaderName, displayHeaderName } from "./header-names.js";
+import { isToken } from "./params.js";
+import { parseStartLine } from "./start-line.js";
+import { checkHeaders } from "./validate.js";
+import { parseVia } from "./via.js";
+
+export interface ParseOptions {
+  /** Refuse messages longer than this (default DEFAULT_MAX_BYTES). */
+  readonly maxBytes?: number;
+}
+
+/** Largest message accepted by default: a UDP datagram's maximum payload. */
+export const DEFAULT_MAX_BYTES = 65_535;
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Where the header section ends: `headEnd` is the end of the last header line's text, `bodyStart`
+ * the first body byte. Bare LF is accepted as a line end (COMPAT: RFC 5118's archive and some UAs).
+ */
+export function findHeaderEnd(bytes: Uint8Array, from: number): { headEnd: number; bodyStart: number } | null {
+  let pos = from;
+  for (;;) {
+    const nl = bytes.indexOf(LF, pos);
+    if (nl < 0) return null;
+    const next = nl + 1;
+    if (bytes[next] === LF) return { headEnd: nl, bodyStart: next + 1 };
+    if (bytes[next] === CR && bytes[next + 1] === LF) return { headEnd: nl, bodyStart: next + 2 };
+    pos = next;
+  }
+}
+
+/** RFC 3261 §7.5: CRLFs before the start line are ignored (keepalives, stream leftovers). */
+export function skipLeadingCrlf(bytes: Uint8Array, from = 0): number {
+  let i = from;
+  while (i < bytes.length && (bytes[i] === CR || bytes[i] === LF)) i++;
+  return i;
+}
+
+function fail(status: number, reason: string, answerable = false, partial?: SipRequest): ParseResult {
+  const error: SipParseError = partial === undefined ? { status, reason, answerable } : { status, reason, answerable, partial };
+  return { ok: false, error };
+}
+
+/**
+ * Parses one complete message (a datagram, or a frame cut by SipStreamFramer). Content-Length
+ * counts body bytes; without it the body is the rest of the input (RFC 3261 §18.3, UDP); bytes
+ * beyond Content-Length are discarded. Errors carry the status and a "Bad Request - <detail>"
+ * phrase; `answerable` is true for requests whose top Via parses, with `partial` to respond from.
+ */
+export function parseMessage(bytes: Uint8Array, opts?: ParseOptions): ParseResult {
+  const maxBytes = opts?.maxBytes ?? DEFAULT_MAX_BYTES;
+  // RFC 3261 §21.5.7: 513 is the status for a message longer than the element can process.
+  if (bytes.length > maxBytes) return fail(513, "Message Too Large");
+  const start = skipLeadingCrlf(bytes);
+  if (start === bytes.length) return fail(400, "Bad Request - Empty Message");
+  // COMPAT(RFC 4475 baddn, RFC 5118 §4.10 archives): a datagram whose last header line ends the
+  // data without the empty line is read as having no body; the framer never gets here without one.
+  const end = findHeaderEnd(bytes, start)
+    ?? (bytes[bytes.length - 1] === LF ? { headEnd: bytes.length - 1, bodyStart: bytes.length } : null);
+  if (end === null) return fail(400, "Bad Request - Missing Header Terminator");
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const head = buf.toString("utf8", start, end.headEnd);
+
+  let lineEnd = head.indexOf("\n");
+  if (lineEnd < 0) lineEnd = head.length;
+  const startLine = parseStartLine(stripCr(head, 0, lineEnd));
+  const headers = createHeaders();
+  let problem = parseHeaderLines(head, lineEnd + 1, headers);
+
+  const method = startLine.ok
+    ? (startLine.line.kind === "request" ? startLine.line.method : undefined)
+    : startLine.request?.method;
+  if (problem === null) problem = checkHeaders(headers, method);
+
+  let body: Uint8Array | undefined;
+  if (problem === null) {
+    const r = cutBody(buf, headers, end.bodyStart);
+    if (typeof r === "string") problem = r;
+    else body = r;
+  }
+
+  if (!startLine.ok || problem !== null) {
+    const request = startLine.ok
+      ? (startLine.line.kind === "request" ? startLine.line : undefined)
+      : startLine.request;
+    let partial: SipRequest | undefined;
+    // A response can only be sent where the top Via says (RFC 3261 §18.2.2): without it, drop.
+    if (request !== undefined) {
+      partial = { kind: "request", version: "SIP/2.0", method: request.method, uri: request.uri, headers, body: new Uint8Array(0) };
+    }
+    const top = headers.get("via");
+    const answerable = partial !== undefined && top !== undefined && parseVia(top) !== null;
+    if (!startLine.ok) return fail(startLine.status, startLine.reason, answerable, partial);
+    return fail(400, `Bad Request - ${problem!}`, answerable, partial);
+  }
+
+  const line = startLine.line;
+  const message: SipMessage = line.kind === "request"
+    ? { kind: "request", version: line.version, method: line.method, uri: line.uri, headers, body: body! }
+    : { kind: "response", version: line.version, status: line.status, reason: line.reason, headers, body: body! };
+  return { ok: true, message };
+}
+
+function stripCr(s: string, from: number, to: number): string {
+  return to > from && s.charCodeAt(to - 1) === CR ? s.slice(from, to - 1) : s.slice(from, to);
+}
+
+/**
+ * Reads header lines from `head` at `pos`, unfolding continuation lines (RFC 3261 §7.3.1: LWS with a
+ * CRLF is equivalent to one SP). Returns the first problem's detail, or null. Malformed lines are
+ * skipped so the partial request still has the headers needed to answer.
+ */
+function parseHeaderLines(head: string, pos: number, headers: SipHeaders): string | null {
+  let problem: string | null = null;
+  let pending: string | null = null;
+  while (pos <= head.length) {
+    let nl = head.indexOf("\n", pos);
+    if (nl < 0) nl = head.length;
+    const line = stripCr(head, pos, nl);
+    pos = nl + 1;
+    if (line.length > 0 && isWsp(line.charCodeAt(0))) {
+      if (pending === null) problem ??= "Malformed Header Line";
+      else pending = `${pending.trimEnd()} ${line.trimStart()}`;
+      continue;
+    }
+    if (pending !== null) problem = addLine(pending, headers) ?? problem;
+    pending = line.length > 0 ? line : null;
+    if (line.length === 0) problem ??= "Malformed Header Line";
+  }
+  if (pending !== null) problem = addLine(pending, headers) ?? problem;
+  return problem;
+
+  function addLine(text: string, h: SipHeaders): string | null {
+    const colon = text.indexOf(":");
+    if (colon <= 0) return problem ?? "Malformed Header Line";
+    let nameEnd = colon;
+    while (nameEnd > 0 && isWsp(text.charCodeAt(nameEnd - 1))) nameEnd--;
+    const rawName = text.slice(0, nameEnd);
+    if (!isToken(rawName)) return problem ?? "Malformed Header Name";
+    const name = canonicalHeaderName(rawName);
+    let vs = colon + 1;
+    while (vs < text.length && isWsp(text.charCodeAt(vs))) vs++;
+    let ve = text.length;
+    while (ve > vs && isWsp(text.charCodeAt(ve - 1))) ve--;
+    if (!addWireHeader(h, name, text.slice(vs, ve))) return problem ?? `Malformed ${displayHeaderName(name)}`;
+    return problem;
+  }
+}
+
+/** Applies Content-Length (RFC 3261 §18.3, §20.14): returns the body bytes or a problem detail. */
+function cutBody(buf: Buffer, headers: SipHeaders, bodyStart: number): Uint8Array | string {
+  const values = headers.getAll("content-length");
+  const available = buf.length - bodyStart;
+  let length = available;
+  if (values.length > 0) {
+    const first = values[0]!;
+    // RFC 4475 mcl01: several Content-Length values leave the body size unknowable.
+    for (const v of values) if (v !== first) return "Conflicting Content-Length";
+    if (!/^[0-9]{1,10}$/.test(first)) return "Malformed Content-Length";
+    length = Number(first);
+    if (length > available) return "Content-Length Exceeds Message";
+  }
+  return Buffer.from(buf.subarray(bodyStart, bodyStart + length));
+}

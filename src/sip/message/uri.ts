@@ -1,0 +1,214 @@
+// SIP, SIPS and tel URIs (RFC 3261 §19.1, §25.1; RFC 3966 for tel; RFC 5118 for IPv6 references).
+import { isIPv6 } from "node:net";
+import type { SipUri } from "./types.js";
+
+const ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+const UNRESERVED = ALNUM + "-_.!~*'()";
+
+function charTable(chars: string): Uint8Array {
+  const t = new Uint8Array(128);
+  for (const c of chars) t[c.charCodeAt(0)] = 1;
+  return t;
+}
+// RFC 3261 §25.1: what each URI component may carry unescaped; everything else is %HH-escaped.
+const USER_CHARS = charTable(UNRESERVED + "&=+$,;?/");
+const PASSWORD_CHARS = charTable(UNRESERVED + "&=+$,");
+const PARAM_CHARS = charTable(UNRESERVED + "[]/:&+$");
+const HEADER_CHARS = charTable(UNRESERVED + "[]/?:+$");
+const HOST_CHARS = charTable(ALNUM + "-._"); // '_' is not in hostname; COMPAT(many UAs) sends it.
+
+const utf8 = new TextDecoder("utf-8");
+
+/** Percent-decodes; null on a malformed escape. Decoded bytes are read as UTF-8. */
+export function percentDecode(s: string): string | null {
+  if (s.indexOf("%") < 0) return s;
+  const bytes: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x25) {
+      const h = parseHexByte(s, i + 1);
+      if (h < 0) return null;
+      bytes.push(h);
+      i += 2;
+    } else if (c < 0x80) bytes.push(c);
+    else for (const b of Buffer.from(s[i]!, "utf8")) bytes.push(b);
+  }
+  return utf8.decode(Uint8Array.from(bytes));
+}
+
+function parseHexByte(s: string, i: number): number {
+  if (i + 2 > s.length) return -1;
+  const hi = hexValue(s.charCodeAt(i));
+  const lo = hexValue(s.charCodeAt(i + 1));
+  return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
+}
+
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const l = c | 0x20;
+  return l >= 0x61 && l <= 0x66 ? l - 0x57 : -1;
+}
+
+/** Escapes every UTF-8 byte not in `allowed` as %HH (uppercase hex, RFC 3986 §2.1). */
+function percentEncode(s: string, allowed: Uint8Array): string {
+  let plain = true;
+  for (let i = 0; i < s.length && plain; i++) {
+    const c = s.charCodeAt(i);
+    plain = c < 128 && allowed[c] === 1;
+  }
+  if (plain) return s;
+  let out = "";
+  for (const b of Buffer.from(s, "utf8")) {
+    out += b < 128 && allowed[b] === 1 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return out;
+}
+
+function onlyChars(s: string, allowed: Uint8Array, from = 0, to = s.length): boolean {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x25) continue; // escapes are checked by percentDecode
+    if (c >= 128 || allowed[c] !== 1) return false;
+  }
+  return true;
+}
+
+/** The scheme of an absoluteURI (lowercased), or null when the text does not start with one. */
+export function uriScheme(text: string): string | null {
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(text);
+  return m === null ? null : m[1]!.toLowerCase();
+}
+
+/**
+ * Parses a sip:, sips: or tel: URI; null for any other scheme or a syntax error. A tel: URI has
+ * the telephone-subscriber in `user` and an empty `host`.
+ */
+export function parseUri(text: string): SipUri | null {
+  const scheme = uriScheme(text);
+  if (scheme === null) return null;
+  const rest = text.slice(scheme.length + 1);
+  if (scheme === "tel") return parseTel(rest);
+  if (scheme !== "sip" && scheme !== "sips") return null;
+
+  let user: string | undefined;
+  let password: string | undefined;
+  let i = 0;
+  const at = rest.indexOf("@");
+  if (at >= 0) {
+    const colon = rest.indexOf(":");
+    const userEnd = colon >= 0 && colon < at ? colon : at;
+    if (userEnd === 0 || !onlyChars(rest, USER_CHARS, 0, userEnd)) return null;
+    const u = percentDecode(rest.slice(0, userEnd));
+    if (u === null) return null;
+    user = u;
+    if (userEnd < at) {
+      if (!onlyChars(rest, PASSWORD_CHARS, userEnd + 1, at)) return null;
+      const p = percentDecode(rest.slice(userEnd + 1, at));
+      if (p === null) return null;
+      password = p;
+    }
+    i = at + 1;
+  }
+
+  let host: string;
+  if (rest.charCodeAt(i) === 0x5b) {
+    const close = rest.indexOf("]", i);
+    if (close < 0) return null;
+    host = rest.slice(i + 1, close);
+    // RFC 5118 §4.3/§4.4: the IPv6reference must be a well-formed IPv6 address (two colons, not three).
+    if (!isIPv6(host)) return null;
+    i = close + 1;
+  } else {
+    const start = i;
+    while (i < rest.length && rest.charCodeAt(i) < 128 && HOST_CHARS[rest.charCodeAt(i)] === 1) i++;
+    if (i === start) return null;
+    host = rest.slice(start, i);
+  }
+
+  let port: number | undefined;
+  if (rest.charCodeAt(i) === 0x3a) {
+    const start = ++i;
+    while (i < rest.length && rest.charCodeAt(i) >= 0x30 && rest.charCodeAt(i) <= 0x39) i++;
+    if (i === start || i - start > 5) return null;
+    port = Number(rest.slice(start, i));
+    if (port > 65535) return null;
+  }
+
+  const params = new Map<string, string | null>();
+  while (rest.charCodeAt(i) === 0x3b) {
+    const start = ++i;
+    while (i < rest.length && rest.charCodeAt(i) !== 0x3b && rest.charCodeAt(i) !== 0x3f) i++;
+    const kv = splitPair(rest.slice(start, i), PARAM_CHARS);
+    if (kv === null) return null;
+    const name = kv[0].toLowerCase();
+    if (!params.has(name)) params.set(name, kv[1]);
+  }
+
+  const headers = new Map<string, string>();
+  if (rest.charCodeAt(i) === 0x3f) {
+    for (const h of rest.slice(i + 1).split("&")) {
+      const kv = splitPair(h, HEADER_CHARS);
+      if (kv === null || kv[1] === null) return null;
+      headers.set(kv[0], kv[1]);
+    }
+    i = rest.length;
+  }
+  if (i !== rest.length) return null;
+  return { scheme, user, password, host, port, params, headers };
+}
+
+/** `name[=value]`, both percent-decoded; null when empty or malformed. */
+function splitPair(s: string, allowed: Uint8Array): [string, string | null] | null {
+  const eq = s.indexOf("=");
+  const rawName = eq < 0 ? s : s.slice(0, eq);
+  if (rawName.length === 0 || !onlyChars(rawName, allowed)) return null;
+  const name = percentDecode(rawName);
+  if (name === null) return null;
+  if (eq < 0) return [name, null];
+  if (!onlyChars(s, allowed, eq + 1)) return null;
+  const value = percentDecode(s.slice(eq + 1));
+  return value === null ? null : [name, value];
+}
+
+// RFC 3966 §3: telephone-subscriber *( ";" par ); the number keeps its visual separators.
+function parseTel(rest: string): SipUri | null {
+  const semi = rest.indexOf(";");
+  const number = semi < 0 ? rest : rest.slice(0, semi);
+  if (!/^(\+[0-9\-.()]*[0-9][0-9\-.()]*|[0-9A-Fa-f*#\-.()]*[0-9A-Fa-f*#][0-9A-Fa-f*#\-.()]*)$/.test(number)) return null;
+  const params = new Map<string, string | null>();
+  if (semi >= 0) {
+    for (const p of rest.slice(semi + 1).split(";")) {
+      const kv = splitPair(p, PARAM_CHARS);
+      if (kv === null) return null;
+      params.set(kv[0].toLowerCase(), kv[1]);
+    }
+  }
+  return { scheme: "tel", user: number, host: "", params, headers: new Map() };
+}
+
+/** Serialises a URI, escaping what RFC 3261 §25.1 does not allow in each component. */
+export function formatUri(u: SipUri): string {
+  if (u.scheme === "tel") {
+    let out = `tel:${u.user ?? ""}`;
+    for (const [k, v] of u.params) out += v === null ? `;${k}` : `;${k}=${percentEncode(v, PARAM_CHARS)}`;
+    return out;
+  }
+  let out = `${u.scheme}:`;
+  if (u.user !== undefined) {
+    out += percentEncode(u.user, USER_CHARS);
+    if (u.password !== undefined) out += `:${percentEncode(u.password, PASSWORD_CHARS)}`;
+    out += "@";
+  }
+  out += u.host.indexOf(":") >= 0 ? `[${u.host}]` : u.host;
+  if (u.port !== undefined) out += `:${u.port}`;
+  for (const [k, v] of u.params) {
+    out += `;${percentEncode(k, PARAM_CHARS)}`;
+    if (v !== null) out += `=${percentEncode(v, PARAM_CHARS)}`;
+  }
+  let sep = "?";
+  for (const [k, v] of u.headers) {
+    out += `${sep}${percentEncode(k, HEADER_CHARS)}=${percentEncode(v, HEADER_CHARS)}`;
+    sep = "&";
+  }
+  return out;
+}
