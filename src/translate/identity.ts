@@ -1,0 +1,97 @@
+// Who may speak through the gateway, and to whom (RFC 7247 Security Considerations: a gateway must
+// not let one side forge the other side's origin, nor relay for domains it does not serve).
+// The RFC text was not readable here; the rules follow the interworking notes (docs/addresses.md).
+import { BlockList, isIP } from "node:net";
+import type { AddressPlan, Jid, SipAddress } from "../domain/address.js";
+import { failWith, ok } from "../domain/errors.js";
+import type { Result } from "../domain/errors.js";
+import { toDomainName } from "./address-domain.js";
+import { jidToSipAddress, parseJid, parseSipAddress, sipUriToJid } from "./address.js";
+
+/** Where a SIP request came from, as the transport and auth layers saw it. */
+export interface SipSource {
+  readonly ip: string;
+  /** The identity a digest challenge proved (RFC 3261 §22), as a SIP URI; absent when not challenged. */
+  readonly authenticatedAs?: string;
+}
+
+export interface SipTrust {
+  readonly proxies: BlockList;
+}
+
+/** Compile the configured proxy CIDRs ("10.0.0.0/8", "2001:db8::/32", or a bare address). */
+export function compileSipTrust(proxyCidrs: readonly string[]): Result<SipTrust> {
+  const proxies = new BlockList();
+  for (const c of proxyCidrs) {
+    const [addr = "", prefix] = c.split("/");
+    const family = isIP(addr);
+    if (family === 0) return failWith("malformedAddress", `proxy CIDR "${c}" is not an IP network`);
+    const type = family === 4 ? "ipv4" : "ipv6";
+    if (prefix === undefined) proxies.addAddress(addr, type);
+    else proxies.addSubnet(addr, Number(prefix), type);
+  }
+  return ok({ proxies });
+}
+
+function sameAor(a: SipAddress, b: SipAddress): boolean {
+  // RFC 3261 §19.1.4: user parts compare case-sensitively after unescaping, hosts case-insensitively.
+  return a.user === b.user && a.host === b.host;
+}
+
+/**
+ * A SIP request may only enter when its From is in a served SIP domain and it came through a trusted
+ * proxy or proved that very identity with digest auth. Anything else is spoofedOrigin (403).
+ * Each check returns the address to use on the other side (here: the sender's JID).
+ */
+export function checkSipOrigin(fromUri: string, source: SipSource, plan: AddressPlan, trust: SipTrust): Result<Jid> {
+  const from = parseSipAddress(fromUri);
+  if (!from.ok) return from;
+  if (!plan.sipDomains.has(from.value.host)) {
+    return failWith("spoofedOrigin", `From domain "${from.value.host}" is not a served SIP domain`);
+  }
+  const family = isIP(source.ip);
+  if (family !== 0 && trust.proxies.check(source.ip, family === 4 ? "ipv4" : "ipv6")) return sipUriToJid(fromUri, plan);
+  if (source.authenticatedAs !== undefined) {
+    const proven = parseSipAddress(source.authenticatedAs);
+    if (proven.ok && sameAor(proven.value, from.value)) return sipUriToJid(fromUri, plan);
+    return failWith("spoofedOrigin", "From differs from the digest-authenticated identity");
+  }
+  return failWith("spoofedOrigin", `source ${source.ip} is not a trusted proxy and did not authenticate`);
+}
+
+/** An XMPP stanza may only enter when its from is in a local XMPP domain (else spoofedOrigin, 403). Returns the SIP From. */
+export function checkXmppOrigin(fromJid: string, plan: AddressPlan): Result<SipAddress> {
+  const parts = parseJid(fromJid);
+  if (!parts.ok) return parts;
+  const domain = toDomainName(parts.value.domain);
+  if (!domain.ok) return domain;
+  if (!plan.xmppDomains.has(domain.value)) {
+    return failWith("spoofedOrigin", `from domain "${domain.value}" is not a local XMPP domain`);
+  }
+  return jidToSipAddress(parts.value, plan);
+}
+
+/**
+ * Target of a SIP request: must be a user of a local XMPP domain. A target in a served SIP domain is
+ * unroutable (SIP-to-SIP never crosses the gateway: that would loop); any other domain is unknown.
+ */
+export function checkSipDestination(requestUri: string, plan: AddressPlan): Result<Jid> {
+  const target = parseSipAddress(requestUri);
+  if (!target.ok) return target;
+  if (plan.sipDomains.has(target.value.host)) return failWith("unroutable", `"${target.value.host}" is a SIP domain: not routed through the gateway`);
+  if (!plan.xmppDomains.has(target.value.host)) return failWith("unknownDomain", `"${target.value.host}" is not a local XMPP domain`);
+  return sipUriToJid(requestUri, plan);
+}
+
+/**
+ * Target of an XMPP stanza: must be a SIP user under one of the component domains. A local XMPP
+ * domain is unroutable (the XMPP server delivers those itself); any other domain is unknown.
+ */
+export function checkXmppDestination(toJid: string, plan: AddressPlan): Result<SipAddress> {
+  const parts = parseJid(toJid);
+  if (!parts.ok) return parts;
+  const domain = toDomainName(parts.value.domain);
+  if (!domain.ok) return domain;
+  if (plan.xmppDomains.has(domain.value)) return failWith("unroutable", `"${domain.value}" is a local XMPP domain`);
+  return jidToSipAddress(parts.value, plan);
+}
