@@ -190,8 +190,8 @@ describe("component link ⇄ Prosody", () => {
 
   it("buffers while Prosody is down and delivers every stanza exactly once, in order, after it restarts", async () => {
     const link = await onlineLink();
-    const offline = new Promise((r) => link.once("offline", r));
-    const reconnected = new Promise((r) => link.once("reconnected", r));
+    const offline = new Promise<void>((r) => link.once("offline", () => r()));
+    const reconnected = new Promise<void>((r) => link.once("reconnected", () => r()));
     const onlineInfo: { reconnected: boolean }[] = [];
     link.on("online", (info) => onlineInfo.push(info));
     await prosody.stopServer();
@@ -254,7 +254,7 @@ describe("component link ⇄ Prosody", () => {
     const link = await onlineLink({ keepalive: { intervalMs: 100, timeoutMs: 300 }, handshakeTimeoutMs: 1000 });
     const errors: string[] = [];
     link.on("error", (e) => errors.push(e.kind));
-    const reconnected = new Promise((r) => link.once("reconnected", r));
+    const reconnected = new Promise<void>((r) => link.once("reconnected", () => r()));
     prosody.signal("SIGSTOP");
     try {
       await until("keepalive timeout", () => errors.includes("keepalive-timeout"), 3000);
