@@ -41,36 +41,22 @@
 // sends over the same connection while it is alive (RFC 5626-style flow reuse), else a new connection
 // is opened to the address (not possible for WS: 503). `onFlowClosed` tells the TU when a flow ends.
 import type { Logger } from "pino";
-import type { SipMessage, SipPeer, SipRequest, SipResponse, SipTransportName } from "./message/types.js";
-import type { SipDestination, SipListenSpec, SipListening, SipTransportLimits } from "./transport/types.js";
-import type { SipTimerConfig } from "./transaction/timers.js";
+import type { SipMessage, SipRequest, SipResponse, SipTransportName } from "./message/types.js";
+import type { IncomingRequest } from "./transaction/incoming-request.js";
+import { createTransactionLayer } from "./transaction/layer.js";
+import { newBranch } from "./transaction/message-api.js";
+import { synthesizeResponse } from "./transaction/synthetic.js";
+import { timerValues, type SipTimerConfig } from "./transaction/timers.js";
+import { createTransportLayer } from "./transport/layer.js";
+import { targetOfRequest } from "./transport/target.js";
+import { SipTransportError, type SipDestination, type SipListenSpec, type SipListening, type SipTransportLimits } from "./transport/types.js";
 
 export type { SipDestination, SipListenSpec, SipListening, SipTarget, SipTransportLimits, SipRateLimit, SipTlsOptions } from "./transport/types.js";
 export { SipTransportError } from "./transport/types.js";
-export type { SipTimerConfig } from "./transaction/timers.js";
+export type { SipTimerConfig };
 export { isSyntheticResponse } from "./transaction/synthetic.js";
 
-export interface RespondOptions {
-  /** To tag for the response (ignored when the request's To already has one). */
-  readonly toTag?: string;
-  /** Extra headers, canonical or display names. */
-  readonly headers?: Readonly<Record<string, string | readonly string[]>>;
-  readonly body?: Uint8Array | string;
-  readonly contentType?: string;
-}
-
-export interface IncomingRequest {
-  readonly request: SipRequest;
-  readonly source: SipPeer;
-  /** Build (RFC 3261 §8.2.6) and send a response. Provisionals: any number; finals: the first wins. */
-  respond(status: number, reason?: string, opts?: RespondOptions): void;
-  /** Send a response the caller built (e.g. with createResponse); same final-once rule. */
-  respondWith(response: SipResponse): void;
-  /** True once a final response has been sent (by the TU or by the stack, e.g. 487 after CANCEL). */
-  readonly finalSent: boolean;
-  /** INVITE only: called when a matching CANCEL arrived (the stack has already answered 200 + 487). */
-  onCancel(listener: () => void): void;
-}
+export type { IncomingRequest, RespondOptions } from "./transaction/incoming-request.js";
 
 export interface SendRequestOptions {
   /** Where to send; default: first Route (lr) or Request-URI (A/AAAA only). */
@@ -102,4 +88,70 @@ export interface SipStack {
   localContact(transport: SipTransportName): { readonly host: string; readonly port: number; readonly transport: SipTransportName };
   listening(): readonly SipListening[];
   close(): Promise<void>;
+}
+
+export function createSipStack(opts: SipStackOptions): SipStack {
+  const logger = opts.logger;
+  const transport = createTransportLayer({ listen: opts.listen, logger, limits: opts.limits });
+  const transactions = createTransactionLayer({ transport, timers: timerValues(opts.timers), logger });
+  const flowClosedHandlers: ((flow: string) => void)[] = [];
+  transport.onReceive((msg, source) => transactions.receive(msg, source));
+  transport.onFlowClosed((flow) => {
+    for (const h of flowClosedHandlers) h(flow);
+  });
+
+  function addUserAgent(msg: SipMessage): void {
+    if (opts.userAgent === undefined) return;
+    const name = msg.kind === "request" ? "user-agent" : "server";
+    if (!msg.headers.has(name)) msg.headers.set(name, opts.userAgent);
+  }
+
+  function destinationOf(req: SipRequest, given?: SipDestination): SipDestination {
+    const dest = given ?? targetOfRequest(req);
+    if (dest === undefined) throw new SipTransportError("send-failed", `no target for Request-URI ${req.uri}`);
+    return dest;
+  }
+
+  return {
+    start: () => transport.start(),
+    onRequest: (h) => transactions.onRequest(h),
+    onStrayResponse: (h) => transactions.onStrayResponse(h),
+    onFlowClosed: (h) => { flowClosedHandlers.push(h); },
+    async sendRequest(request, o = {}) {
+      addUserAgent(request);
+      let dest: SipDestination;
+      try {
+        dest = destinationOf(request, o.target);
+      } catch (err) {
+        // No target is a transport failure for the TU (§8.1.3.1): the promise resolves with 503.
+        logger.info({ err, uri: request.uri }, "request has no target");
+        return synthesizeResponse(request, 503, "Service Unavailable");
+      }
+      return transactions.sendRequest(request, dest, { onProvisional: o.onProvisional, onAdditional2xx: o.onAdditional2xx });
+    },
+    async sendStateless(message, dest) {
+      addUserAgent(message);
+      if (message.kind === "response") {
+        // With a destination: there (its flow if alive); without: §18.2.2 routing from the top Via.
+        if (dest !== undefined) await transport.send(message, dest);
+        else await transport.sendResponse(message);
+        return;
+      }
+      // An ACK for a 2xx (or any stateless request) is a new hop: fresh Via and branch (§13.2.2.4).
+      await transport.sendRequest(message, destinationOf(message, dest), newBranch());
+    },
+    localContact(t) {
+      const l = transport.listening().find((x) => x.transport === t);
+      if (l === undefined) throw new SipTransportError("no-listener", `no ${t} listener`);
+      return { host: l.advertisedHost, port: l.advertisedPort, transport: t };
+    },
+    listening: () => transport.listening(),
+    async close() {
+      transactions.stopAccepting();
+      const deadline = Date.now() + (opts.closeDeadlineMs ?? 5000);
+      while (transactions.pending() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      transactions.abortAll();
+      await transport.close();
+    },
+  };
 }

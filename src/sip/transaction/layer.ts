@@ -27,6 +27,8 @@ export interface TransactionLayer {
   stopAccepting(): void;
   /** Live transactions, client and server. */
   size(): number;
+  /** Transactions still owing something to a TU: client ones without a final, server ones without a final. */
+  pending(): number;
   /** Terminates every transaction (client ones report 503 to their TU). */
   abortAll(): void;
 }
@@ -40,6 +42,7 @@ export function createTransactionLayer(ctx: TxContext): TransactionLayer {
   const clients = new Map<string, ClientTransaction>();
   const servers = new Map<string, ServerEntry>();
   const merged = new Map<string, string>();
+  const awaitingFinal = new Set<string>();
   let handler: ((tx: IncomingRequest) => void) | undefined;
   let strayHandler: ((res: SipResponse) => void) | undefined;
   let accepting = true;
@@ -163,14 +166,26 @@ export function createTransactionLayer(ctx: TxContext): TransactionLayer {
         const tx = start(ctx, key, req, dest, branch, {
           onProvisional: opts.onProvisional,
           onAdditional2xx: opts.onAdditional2xx,
-          onFinal: resolve,
+          onFinal: (res) => {
+            awaitingFinal.delete(key);
+            resolve(res);
+          },
           onTerminated: () => clients.delete(key),
         });
         clients.set(key, tx);
+        awaitingFinal.add(key);
       });
     },
     stopAccepting() { accepting = false; },
     size: () => clients.size + servers.size,
+    pending() {
+      let n = awaitingFinal.size;
+      for (const { tx } of servers.values()) {
+        const st = tx.state();
+        if (st === "trying" || st === "proceeding") n += 1;
+      }
+      return n;
+    },
     abortAll() {
       for (const tx of [...clients.values()]) tx.abort();
       for (const { tx } of [...servers.values()]) tx.abort();

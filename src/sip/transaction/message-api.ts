@@ -8,3 +8,5 @@ export { createResponse } from "../message/build.js";
 export { newBranch, newTag } from "../message/ids.js";
 export { parseMessage } from "../message/parse.js";
 export { serializeMessage } from "../message/serialize.js";
+export { createSipStreamFramer, type FrameEvent } from "../message/framer.js";
+export { parseNameAddr } from "../message/name-addr.js";
