@@ -33,6 +33,8 @@ export interface UacSendOptions extends Omit<SendRequestOptions, "target"> {
 
 export interface Uac {
   send(request: SipRequest, opts: UacSendOptions): Promise<SipResponse>;
+  /** Like send, also giving the request that got the final response (the authenticated retry, if any). */
+  exchange(request: SipRequest, opts: UacSendOptions): Promise<{ readonly request: SipRequest; readonly response: SipResponse }>;
   /** Destinations for a request, in order: Route first (loose routing), else the Request-URI. */
   destinations(request: SipRequest): Promise<SipDestination[]>;
   /** `sip:user@advertised-host:port;transport=x` for the transport a destination uses. */
@@ -81,10 +83,7 @@ export function createUac(opts: UacOptions): Uac {
     return last!;
   }
 
-  return {
-    destinations,
-    contactUri,
-    async send(request, o) {
+  async function exchange(request: SipRequest, o: UacSendOptions): Promise<{ request: SipRequest; response: SipResponse }> {
       // An outbound proxy / static route (RFC 3261 §8.1.2) becomes the first Route of a new request.
       if (!request.headers.has("route") && !o.target) {
         const uri = parseUri(request.uri);
@@ -92,15 +91,21 @@ export function createUac(opts: UacOptions): Uac {
         if (hop) request.headers.set("route", `<${formatUri(withLr(hop))}>`);
       }
       const first = await sendOnce(request, o);
-      if ((first.status !== 401 && first.status !== 407) || !opts.credentials) return first;
+      if ((first.status !== 401 && first.status !== 407) || !opts.credentials) return { request, response: first };
       const auth = answerChallenges(first, { method: request.method, uri: request.uri, body: request.body }, o.identity, opts.credentials);
-      if (!auth) return first;
+      if (!auth) return { request, response: first };
       const retry: SipRequest = { ...request, headers: request.headers.clone() };
       const cseq = parseCSeq(request.headers.get("cseq") ?? "");
       retry.headers.set("cseq", `${o.nextCSeq ? o.nextCSeq() : (cseq?.seq ?? 0) + 1} ${request.method}`);
       for (const h of auth) retry.headers.set(h.name, h.value);
-      return sendOnce(retry, o);
-    },
+      return { request: retry, response: await sendOnce(retry, o) };
+  }
+
+  return {
+    destinations,
+    contactUri,
+    exchange,
+    send: async (request, o) => (await exchange(request, o)).response,
   };
 }
 
