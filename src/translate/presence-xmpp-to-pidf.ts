@@ -25,8 +25,8 @@ export function grValue(resource: string): string {
   return encodeURIComponent(resource).replace(/%5B|%5D|%2F|%3A|%26|%2B|%24/gi, (m) => decodeURIComponent(m));
 }
 
-const SHOW_NONE = 0;
-const rank = (s: XmppPresenceState): number => (s.show === undefined ? SHOW_NONE : SHOW_RANK[s.show]);
+/** Lower is more available: chat (0) < none (1) < away (2) < xa (3) < dnd (4). */
+const rank = (s: XmppPresenceState): number => (s.show === undefined ? 1 : s.show === "chat" ? 0 : SHOW_RANK[s.show]);
 
 /**
  * The resource whose state speaks for the person: highest priority first (RFC 6121 §8.5.2.1.1 routes
