@@ -1,0 +1,75 @@
+// Decoding SIP text bodies into XMPP-safe strings. Pure.
+import { sipCharsets, ACCEPTED_CHARSETS } from "../../mappings/charsets.js";
+import { badRequest, unsupportedMediaType, type MessageError, type Result } from "../domain/message.js";
+
+export interface MediaType {
+  /** "type/subtype", lowercased. */
+  readonly type: string;
+  /** Parameters, names lowercased, quotes removed. */
+  readonly params: ReadonlyMap<string, string>;
+}
+
+/** RFC 2045 §5.1 Content-Type; undefined when there is no type/subtype. */
+export function parseMediaType(value: string): MediaType | undefined {
+  const parts = value.split(";");
+  const type = (parts.shift() ?? "").trim().toLowerCase();
+  if (!/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(type)) return undefined;
+  const params = new Map<string, string>();
+  for (const p of parts) {
+    const eq = p.indexOf("=");
+    if (eq === -1) continue;
+    let v = p.slice(eq + 1).trim();
+    if (v.length >= 2 && v.startsWith('"') && v.endsWith('"')) v = v.slice(1, -1).replace(/\\(.)/g, "$1");
+    params.set(p.slice(0, eq).trim().toLowerCase(), v);
+  }
+  return { type, params };
+}
+
+// XML 1.0 §2.2 Char excludes C0 controls but TAB/LF/CR, U+FFFE/U+FFFF and lone surrogates.
+// eslint-disable-next-line no-control-regex
+const NON_XML = /[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+// C1 controls (U+0080–U+009F) are legal XML but "discouraged" (XML 1.0 §2.2) and never meant as text.
+const C1 = /[\x80-\x9f]/g;
+
+/**
+ * Removes what XML 1.0 cannot carry. Decision: strip rather than refuse, because a stray control
+ * character (terminal escape, form feed) has no visible meaning and should not cost the message.
+ */
+export function toXmlSafeText(s: string): string {
+  return s.replace(NON_XML, "").replace(C1, "");
+}
+
+// WHATWG windows-1252 for 0x80–0x9F (Encoding index-windows-1252). COMPAT(Node 20): its TextDecoder
+// returns the C1 code points U+0080–U+009F for these bytes, as ISO-8859-1 would; remapped here.
+const CP1252_HIGH = [
+  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f,
+  0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
+];
+
+function fixCp1252(text: string): string {
+  return text.replace(/[\x80-\x9f]/g, (c) => String.fromCharCode(CP1252_HIGH[c.charCodeAt(0) - 0x80] ?? 0xfffd));
+}
+
+function decodeUtf16Bom(bytes: Uint8Array): string {
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder("utf-16le", { fatal: true }).decode(bytes.subarray(2));
+  const be = bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff ? bytes.subarray(2) : bytes;
+  return new TextDecoder("utf-16be", { fatal: true }).decode(be);
+}
+
+/** Decodes a text body in its declared charset; unknown charset → 415, undecodable bytes → 400. */
+export function decodeTextBody(bytes: Uint8Array, charset: string | undefined, accept: string): Result<string, MessageError> {
+  const label = (charset ?? "utf-8").trim().toLowerCase();
+  const row = sipCharsets.get(label);
+  if (row === undefined) {
+    return { ok: false, error: { ...unsupportedMediaType(`charset ${label} is not supported (${ACCEPTED_CHARSETS})`, accept) } };
+  }
+  try {
+    let text = row.decoder === "utf-16-bom"
+      ? decodeUtf16Bom(bytes)
+      : new TextDecoder(row.decoder, { fatal: true, ignoreBOM: false }).decode(bytes);
+    if (row.decoder === "windows-1252") text = fixCp1252(text);
+    return { ok: true, value: toXmlSafeText(text) };
+  } catch {
+    return { ok: false, error: badRequest(`body is not valid ${label === "us-ascii" || label === "ascii" ? "utf-8" : label}`) };
+  }
+}
