@@ -139,7 +139,7 @@ describe("sipMessageToChat: message/cpim", () => {
 });
 
 describe("sipMessageToChat: isComposing (RFC 3994 ⇄ XEP-0085)", () => {
-  it.each([["active", "composing"], ["idle", "paused"]] as const)("%s → %s", (state, chatState) => {
+  it.each<["active" | "idle", string]>([["active", "composing"], ["idle", "paused"]])("%s → %s", (state, chatState) => {
     const m = good({ contentType: "application/im-iscomposing+xml", body: buildIsComposing({ state }) }).message;
     expect(m.chatState).toBe(chatState);
     expect(m.bodies).toEqual([]);
