@@ -16,6 +16,8 @@ const IDNA = {
 } as const;
 
 const cache = new Map<string, DomainName | null>();
+const uLabels = new Map<DomainName, string>();
+// Bounded: domains come from the network, so an attacker could otherwise grow the caches at will.
 const CACHE_MAX = 10_000;
 
 /** Any spelling of a domain (A- or U-labels, any case, trailing dot) → canonical A-label form. */
@@ -34,5 +36,11 @@ export function toDomainName(input: string): Result<DomainName> {
 
 /** Canonical domain → the U-label spelling used in JIDs (RFC 7622 §3.2.1). */
 export function toULabel(domain: DomainName): string {
-  return toUnicode(domain, IDNA).domain;
+  let u = uLabels.get(domain);
+  if (u === undefined) {
+    if (uLabels.size >= CACHE_MAX) uLabels.clear();
+    u = toUnicode(domain, IDNA).domain;
+    uLabels.set(domain, u);
+  }
+  return u;
 }

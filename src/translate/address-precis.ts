@@ -7,8 +7,10 @@ import type { Result } from "../domain/errors.js";
 const MAX_PART_BYTES = 1023; // RFC 7622 §3.3.1, §3.4.1
 
 const encoder = new TextEncoder();
+const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
+const NONE: ReadonlySet<string> = new Set();
 export function utf8Length(s: string): number {
-  return encoder.encode(s).length;
+  return PRINTABLE_ASCII.test(s) ? s.length : encoder.encode(s).length;
 }
 
 // RFC 8264 §9.1 LetterDigits (Ll Lu Lo Nd Lm Mn Mc) are PVALID in IdentifierClass, as is ASCII7 (§9.11).
@@ -31,7 +33,12 @@ function identifierClassAllows(cp: string, extra: ReadonlySet<string>): boolean 
  * code point must be in IdentifierClass. `extra` admits characters the caller will escape next
  * (XEP-0106 space), which PRECIS itself would refuse.
  */
-export function prepareLocalpart(input: string, extra: ReadonlySet<string> = new Set()): Result<string> {
+export function prepareLocalpart(input: string, extra: ReadonlySet<string> = NONE): Result<string> {
+  // Hot path: printable ASCII is already NFC, has no wide forms, and is all IdentifierClass.
+  if (PRINTABLE_ASCII.test(input)) {
+    if (utf8Length(input) > MAX_PART_BYTES) return failWith("malformedAddress", "localpart longer than 1023 octets");
+    return ok(input.toLowerCase());
+  }
   const mapped = input.replace(WIDE, (c) => c.normalize("NFKC")).toLowerCase().normalize("NFC");
   if (mapped.length === 0) return failWith("incompleteAddress", "empty localpart");
   for (const cp of mapped) {
