@@ -2,22 +2,10 @@
 import { describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
 import { escapeLocalpart, hasEdgeSpace, unescapeLocalpart } from "../../../src/translate/address-escape.js";
+import { XEP0106_JID_EXAMPLES } from "./address-fixture.js";
 
-// [#, user input localpart, escaped localpart] — the domain is example.com in every row.
-const JID_EXAMPLES: Array<[number, string, string]> = [
-  [1, "space cadet", "space\\20cadet"],
-  [2, 'call me "ishmael"', "call\\20me\\20\\22ishmael\\22"],
-  [3, "at&t guy", "at\\26t\\20guy"],
-  [4, "d'artagnan", "d\\27artagnan"],
-  [5, "/.fanboy", "\\2f.fanboy"],
-  [6, "::foo::", "\\3a\\3afoo\\3a\\3a"],
-  [7, "<foo>", "\\3cfoo\\3e"],
-  [8, "user@host", "user\\40host"],
-  [9, "c:\\net", "c\\3a\\5cnet"],
-  [10, "c:\\\\net", "c\\3a\\5c\\5cnet"],
-  [11, "c:\\cool stuff", "c\\3a\\5ccool\\20stuff"],
-  [12, "c:\\5commas", "c\\3a\\5c5commas"],
-];
+const JID_EXAMPLES = XEP0106_JID_EXAMPLES.map(([n, input, escaped]) => [n, input, escaped] as [number, string, string]);
+
 
 describe("XEP-0106 §5.1 JID examples", () => {
   it.each(JID_EXAMPLES)("row %i escapes %p to %p", (_n, input, escaped) => {

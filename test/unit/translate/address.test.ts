@@ -4,7 +4,7 @@ import type { GatewayErrorCode } from "../../../src/domain/errors.js";
 import { formatJid, jidToSipUri, sipUriToJid } from "../../../src/translate/address.js";
 import { compileAddressPlan } from "../../../src/translate/address-plan.js";
 import { encodeUser } from "../../../src/translate/address-uri.js";
-import { testPlan } from "./address-fixture.js";
+import { testPlan, XEP0106_JID_EXAMPLES } from "./address-fixture.js";
 
 const plan = testPlan();
 
@@ -72,20 +72,7 @@ describe("XEP-0106 §5.3 SIP address example", () => {
 });
 
 describe("XEP-0106 §5.1 rows through SIP", () => {
-  const rows: Array<[string, string]> = [
-    ["space cadet", "space\\20cadet"],
-    ['call me "ishmael"', "call\\20me\\20\\22ishmael\\22"],
-    ["at&t guy", "at\\26t\\20guy"],
-    ["d'artagnan", "d\\27artagnan"],
-    ["/.fanboy", "\\2f.fanboy"],
-    ["::foo::", "\\3a\\3afoo\\3a\\3a"],
-    ["<foo>", "\\3cfoo\\3e"],
-    ["user@host", "user\\40host"],
-    ["c:\\net", "c\\3a\\5cnet"],
-    ["c:\\\\net", "c\\3a\\5c\\5cnet"],
-    ["c:\\cool stuff", "c\\3a\\5ccool\\20stuff"],
-    ["c:\\5commas", "c\\3a\\5c5commas"],
-  ];
+  const rows = XEP0106_JID_EXAMPLES.map(([, user, local]) => [user, local] as [string, string]);
   it.each(rows)("%p ⇄ %p", (user, local) => {
     const uri = `sip:${encodeUser(user)}@sip.example`;
     expect(toJid(uri)).toBe(`${local}@sip.example`);
