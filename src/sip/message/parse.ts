@@ -137,7 +137,8 @@ function parseHeaderLines(head: string, pos: number, headers: SipHeaders): strin
 
   function addLine(text: string, h: SipHeaders): string | null {
     const colon = text.indexOf(":");
-    if (colon <= 0) return problem ?? "Malformed Header Line";
+    // A CR is only ever part of a line end (RFC 3261 §7.3.1 LWS); one inside a line is malformed.
+    if (colon <= 0 || text.indexOf("\r") >= 0) return problem ?? "Malformed Header Line";
     let nameEnd = colon;
     while (nameEnd > 0 && isWsp(text.charCodeAt(nameEnd - 1))) nameEnd--;
     const rawName = text.slice(0, nameEnd);

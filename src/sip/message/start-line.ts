@@ -51,6 +51,7 @@ function parseStatusLine(line: string): StartLineResult {
   // Status-Code = 3DIGIT, and only classes 1xx-6xx exist (RFC 3261 §7.2; RFC 4475 bigcode).
   if (!/^[1-6][0-9][0-9]$/.test(code)) return bad("Malformed Status-Line");
   const rest = line.slice(sp1 + 4);
+  if (rest.indexOf("\r") >= 0) return bad("Malformed Status-Line");
   // Reason-Phrase may be empty (RFC 4475 noreason); the SP before it is tolerated when missing.
   if (rest.length > 0 && rest.charCodeAt(0) !== 0x20) return bad("Malformed Status-Line");
   return { ok: true, line: { kind: "response", status: Number(code), reason: rest.slice(1), version: "SIP/2.0" } };

@@ -115,7 +115,8 @@ export function parseUri(text: string): SipUri | null {
     const close = rest.indexOf("]", i);
     if (close < 0) return null;
     host = rest.slice(i + 1, close);
-    // RFC 5118 §4.3/§4.4: the IPv6reference must be a well-formed IPv6 address (two colons, not three).
+    // RFC 5954 §4.1 (correcting RFC 3261, cf. RFC 5118 §4.10): the IPv6reference must be a well-formed
+    // IPv6 address, so "2001:db8:::192.0.2.1" is refused.
     if (!isIPv6(host)) return null;
     i = close + 1;
   } else {
