@@ -39,7 +39,8 @@ describe("stack ⇄ SIPp", () => {
     expect(received - before).toBe(200);
   }, 60_000);
 
-  it.each([["u1", "UDP"], ["t1", "TCP"]] as const)("stack as UAC sends MESSAGE to a SIPp UAS over -t %s", async (mode, transport) => {
+  const uasModes: readonly [SippTransport, "UDP" | "TCP"][] = [["u1", "UDP"], ["t1", "TCP"]];
+  it.each(uasModes)("stack as UAC sends MESSAGE to a SIPp UAS over -t %s", async (mode, transport) => {
     const uas = await startSipp({ scenario: scenario("transport-message-uas.xml"), transport: mode, calls: 5, timeoutS: 30 });
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) {
