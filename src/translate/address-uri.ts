@@ -64,7 +64,6 @@ function percentEncode(s: string, safe: RegExp): string {
 export const encodeUser = (user: string): string => percentEncode(user, USER_SAFE);
 export const encodeParam = (value: string): string => percentEncode(value, PARAM_SAFE);
 
-// eslint-disable-next-line no-control-regex
 const CONTROL_OR_SPACE = /[\u0000-\u0020\u007f]/;
 
 export function parseSipUri(uri: string): Result<ParsedSipUri> {
