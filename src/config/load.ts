@@ -4,11 +4,12 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import type { z } from "zod";
+import type { Result } from "../domain/errors.js";
 import { applyEnv, envName, type RawTree } from "./env.js";
 import { configSchema, type Config } from "./schema.js";
 import { formatPath, inspect, shapeOf, elementOf } from "./schema-walk.js";
 
-export type Result<T, E> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
+export type { Result };
 
 export type ConfigErrorCode = "file-unreadable" | "syntax" | "required" | "invalid" | "unknown-key" | "env";
 

@@ -2,7 +2,8 @@
 // the environment variable names (src/config/env.ts), docs/config.md, the sample file and the Helm
 // chart's values.schema.json (scripts/render-config-docs.ts). Nothing reads config ad hoc elsewhere.
 import { z } from "zod";
-import { domain, port, host } from "./fields.js";
+import type { AddressPlanConfig } from "../domain/address.js";
+import { domain, port, host, secret } from "./fields.js";
 import { sipSchema } from "./schema-sip.js";
 import { xmppSchema } from "./schema-xmpp.js";
 
@@ -10,13 +11,13 @@ const mappingSchema = z.discriminatedUnion("style", [
   z
     .object({
       style: z.literal("same-domain").describe("The component domain is the SIP domain: XMPP users write to bob@sip.example."),
-      domain: domain("Domain that is both a SIP domain and a component domain."),
+      sipDomain: domain("Domain that is both a SIP domain and a component domain."),
     })
     .strict(),
   z
     .object({
       style: z.literal("transport").describe("One component domain carries many SIP domains with XEP-0106-escaped JIDs: bob\\40sip.example@sip.gw.example."),
-      component: domain("Component domain of the transport."),
+      componentDomain: domain("Component domain of the transport."),
       sipDomains: z.array(domain("SIP domain")).min(1).describe("SIP domains reached through this transport."),
     })
     .strict(),
@@ -63,7 +64,8 @@ const sections = {
   store: z
     .object({
       kind: z.enum(["memory", "redis"]).describe("memory: single process, lost on restart; redis: shared and durable.").default("memory"),
-      redisUrl: redisUrl.describe("Redis URL when kind is redis (password in the URL is redacted in logs).").optional(),
+      redisUrl: redisUrl.describe("Redis URL when kind is redis; keep the password out of it and use redisPassword.").optional(),
+      redisPassword: secret("Redis AUTH password (overrides one in the URL).").optional(),
     })
     .strict()
     .describe("State store (dialogs, watchers, presence cache).")
@@ -72,6 +74,7 @@ const sections = {
     .object({
       kind: z.enum(["memory", "bullmq"]).describe("memory: in-process; bullmq: Redis-backed, survives restarts.").default("memory"),
       redisUrl: redisUrl.describe("Redis URL when kind is bullmq (defaults to store.redisUrl).").optional(),
+      redisPassword: secret("Redis AUTH password for the queue (defaults to store.redisPassword).").optional(),
       concurrency: z.number().int().min(1).describe("Jobs processed in parallel per worker.").default(8),
     })
     .strict()
@@ -112,14 +115,21 @@ export const configSchema = configObjectSchema.superRefine((c, ctx) => {
     components.add(comp.domain);
   });
   const sipDomains = new Set(c.sip.domains);
+  // Every SIP domain must appear under exactly one component domain (src/domain/address.ts AddressPlanConfig).
+  const covered = new Map<string, number>();
   c.addressing.mappings.forEach((m, i) => {
-    const comp = m.style === "same-domain" ? m.domain : m.component;
+    const comp = m.style === "same-domain" ? m.sipDomain : m.componentDomain;
     if (!components.has(comp)) ctx.addIssue({ code: "custom", path: ["addressing", "mappings", i], message: `${comp} is not a configured component domain (xmpp.components[].domain)` });
-    const sips = m.style === "same-domain" ? [m.domain] : m.sipDomains;
-    for (const d of sips) if (!sipDomains.has(d)) ctx.addIssue({ code: "custom", path: ["addressing", "mappings", i], message: `${d} is not in sip.domains` });
+    const sips = m.style === "same-domain" ? [m.sipDomain] : m.sipDomains;
+    for (const d of sips) {
+      if (!sipDomains.has(d)) ctx.addIssue({ code: "custom", path: ["addressing", "mappings", i], message: `${d} is not in sip.domains` });
+      covered.set(d, (covered.get(d) ?? 0) + 1);
+    }
   });
-  if (c.addressing.mappings.length === 0 && ![...components].some((d) => sipDomains.has(d))) {
-    ctx.addIssue({ code: "custom", path: ["addressing", "mappings"], message: "no component domain is a SIP domain: add a mapping (same-domain or transport)" });
+  if (c.addressing.mappings.length === 0) for (const d of components) if (sipDomains.has(d)) covered.set(d, 1);
+  for (const d of c.sip.domains) {
+    const n = covered.get(d) ?? 0;
+    if (n !== 1) ctx.addIssue({ code: "custom", path: ["addressing", "mappings"], message: n === 0 ? `SIP domain ${d} has no component domain: add a same-domain or transport mapping` : `SIP domain ${d} is mapped ${n} times` });
   }
   c.sip.listen.forEach((l, i) => {
     if ((l.transport === "tls" || l.transport === "wss") && !c.sip.tls) ctx.addIssue({ code: "custom", path: ["sip", "listen", i, "transport"], message: `${l.transport} needs sip.tls (certFile, keyFile)` });
@@ -149,5 +159,10 @@ export type HttpConfig = Config["http"];
 export function effectiveMappings(c: Config): readonly AddressMapping[] {
   if (c.addressing.mappings.length > 0) return c.addressing.mappings;
   const sip = new Set(c.sip.domains);
-  return c.xmpp.components.filter((x) => sip.has(x.domain)).map((x) => ({ style: "same-domain" as const, domain: x.domain }));
+  return c.xmpp.components.filter((x) => sip.has(x.domain)).map((x) => ({ style: "same-domain" as const, sipDomain: x.domain }));
+}
+
+/** The input of compileAddressPlan (src/translate/address-plan.ts). */
+export function addressPlanConfig(c: Config): AddressPlanConfig {
+  return { sipDomains: c.sip.domains, xmppDomains: c.xmpp.localDomains, mappings: effectiveMappings(c) };
 }

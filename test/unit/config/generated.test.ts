@@ -5,7 +5,8 @@ import { generatedFiles } from "../../../scripts/config-artifacts.js";
 import { loadConfig, formatConfigErrors } from "../../../src/config/load.js";
 import { configObjectSchema } from "../../../src/config/schema.js";
 import { leaves, formatPath } from "../../../src/config/schema-walk.js";
-import { effectiveMappings } from "../../../src/config/schema.js";
+import { effectiveMappings, addressPlanConfig } from "../../../src/config/schema.js";
+import { compileAddressPlan } from "../../../src/translate/address-plan.js";
 
 const root = join(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "../../..");
 const fakeSecrets = (p: string): string => (p.startsWith("/run/secrets/") ? "secret" : readFileSync(p, "utf8"));
@@ -32,5 +33,7 @@ describe("files generated from the config schema", () => {
     const r = loadConfig({ file: join(root, `examples/${name}.yaml`), env: { STOX_XMPP__COMPONENTS__0__SECRET_FILE: "/run/secrets/component-secret" }, readFile: fakeSecrets });
     if (!r.ok) throw new Error(formatConfigErrors(r.error));
     expect(effectiveMappings(r.value)[0]?.style).toBe(name === "federation" ? "same-domain" : "transport");
+    // The config's addressing section is exactly what the address layer compiles.
+    expect(compileAddressPlan(addressPlanConfig(r.value)).ok).toBe(true);
   });
 });

@@ -37,7 +37,7 @@ describe("loadConfig", () => {
     expect(c.sip.timers).toEqual({ t1Ms: 500, t2Ms: 4000, t4Ms: 5000 });
     expect(c.http).toEqual({ host: "0.0.0.0", port: 9090 });
     expect(Object.isFrozen(c.xmpp.components)).toBe(true);
-    expect(effectiveMappings(c)).toEqual([{ style: "same-domain", domain: "sip.example" }]);
+    expect(effectiveMappings(c)).toEqual([{ style: "same-domain", sipDomain: "sip.example" }]);
   });
 
   it("reads JSON files and takes the file from --config in argv", () => {
@@ -121,7 +121,7 @@ log: { level: loud, colour: true }
   listen: [{ transport: tls, port: 5061 }]
 store: { kind: redis }
 addressing:
-  mappings: [{ style: transport, component: gw.example, sipDomains: [other.example] }]
+  mappings: [{ style: transport, componentDomain: gw.example, sipDomains: [other.example] }]
 `;
     const paths = errors(loadConfig({ file: "/c.yaml", env: {}, readFile: files({ "/c.yaml": yaml }) })).map((e) => e.message);
     expect(paths).toEqual(expect.arrayContaining([
@@ -129,6 +129,7 @@ addressing:
       "store.redisUrl: required when store.kind is redis",
       "addressing.mappings[0]: gw.example is not a configured component domain (xmpp.components[].domain)",
       "addressing.mappings[0]: other.example is not in sip.domains",
+      "addressing.mappings: SIP domain sip.example has no component domain: add a same-domain or transport mapping",
     ]));
   });
 });
