@@ -30,6 +30,8 @@ export interface ProsodyPeer {
   readonly dir: string;
   readonly configFile: string;
   readonly running: boolean;
+  /** PID of the running server process (CPU accounting in benchmarks). */
+  readonly pid: number | undefined;
   register(user: string, password: string): void;
   /** Stops the server, keeping its data and ports. */
   stopServer(): Promise<void>;
@@ -109,6 +111,7 @@ export async function startProsody(opts: ProsodyOptions): Promise<ProsodyPeer> {
     dir,
     configFile,
     get running() { return proc !== undefined && proc.child.exitCode === null; },
+    get pid() { return proc?.child.pid; },
     register,
     stopServer,
     startServer,
