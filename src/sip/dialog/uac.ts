@@ -42,6 +42,7 @@ export interface Uac {
 }
 
 const RELIABLE = new Set(["TCP", "TLS", "WS", "WSS"]);
+const FALLBACK: readonly SipTransportName[] = ["UDP", "TCP", "TLS", "WS", "WSS"];
 export function isFlow(d: SipDestination | undefined): d is SipPeer {
   return d !== undefined && "flow" in d && d.flow !== undefined && RELIABLE.has(d.transport);
 }
@@ -49,8 +50,14 @@ export function isFlow(d: SipDestination | undefined): d is SipPeer {
 export function createUac(opts: UacOptions): Uac {
   const { stack, resolver, logger } = opts;
 
+  const localContact = (transport: SipTransportName) => {
+    try { return stack.localContact(transport); } catch { /* no listener on that transport: advertise another one */ }
+    for (const t of FALLBACK) { try { return stack.localContact(t); } catch { /* next */ } }
+    throw new Error("no SIP listener to advertise in Contact");
+  };
   const contactUri = (user: string | undefined, transport: SipTransportName): string => {
-    const c = stack.localContact(transport);
+    const c = localContact(transport);
+    transport = c.transport;
     const host = c.host.includes(":") ? `[${c.host}]` : c.host;
     const userPart = user ? `${encodeURIComponent(user).replace(/%40/g, "@")}@` : "";
     const scheme = transport === "TLS" || transport === "WSS" ? "sips" : "sip";
