@@ -23,8 +23,12 @@ function setup(initial: SendOutcome = "sent") {
 }
 
 describe("delivery tracker", () => {
-  beforeEach(() => jest.useFakeTimers());
-  afterEach(() => jest.useRealTimers());
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
 
   it("accepts after the hold window when no error comes back", () => {
     const { outcomes, track, tracker } = setup();

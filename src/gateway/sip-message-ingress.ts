@@ -1,0 +1,118 @@
+// SIP MESSAGE → XMPP <message/> (RFC 7572 §5, RFC 3428). Reads top to bottom as the pipeline:
+// limits → identity (RFC 7247 Security Considerations) → body translation → stanza → delivery
+// decision (docs/architecture.md, "When a SIP MESSAGE is answered") → SIP final response.
+import { randomBytes } from "node:crypto";
+import type { Logger } from "pino";
+import type { AddressPlan } from "../domain/address.js";
+import { gatewayError, type GatewayError } from "../domain/errors.js";
+import type { MessageError } from "../domain/message.js";
+import type { IncomingSipMessage, MessageReply } from "../sip/endpoint.js";
+import { parseSipAddress, formatJid } from "../translate/address.js";
+import { gatewayErrorToSip, xmppErrorToSipStatus } from "../translate/errors.js";
+import { checkSipDestination, checkSipOrigin, type SipTrust } from "../translate/identity.js";
+import { sipMessageToChat } from "../translate/message.js";
+import { buildXmppMessage } from "../xmpp/message/build.js";
+import type { Element } from "../xmpp/xml.js";
+import type { StanzaErrorInfo } from "../xmpp/parse/stanza-error.js";
+import type { GatewayMetrics } from "../observability/metrics.js";
+import type { DeliveryOutcome, DeliveryTracker } from "./delivery-tracker.js";
+
+export interface SipMessageIngressDeps {
+  readonly plan: AddressPlan;
+  readonly trust: SipTrust;
+  readonly maxBodyBytes: number;
+  /** The tracker of the component link that carries `componentDomain` (one per XEP-0114 link). */
+  readonly trackerFor: (componentDomain: string) => DeliveryTracker<Element, StanzaErrorInfo> | undefined;
+  /** Sends without waiting for a decision (chat states: XEP-0085 §5.5 says they are not worth a failure). */
+  readonly sendNow: (stanza: Element) => "sent" | "buffered" | "rejected";
+  readonly metrics: GatewayMetrics;
+  readonly logger: Logger;
+}
+
+const reply = (status: number, reason: string, headers?: Record<string, string>): MessageReply =>
+  headers === undefined ? { status, reason } : { status, reason, headers };
+
+function replyForGatewayError(err: GatewayError): MessageReply {
+  const line = gatewayErrorToSip(err);
+  return reply(line.status, line.reason, line.retryAfterS === undefined ? undefined : { "retry-after": String(line.retryAfterS) });
+}
+
+function replyForMessageError(err: MessageError): MessageReply {
+  return reply(err.sip.status, err.sip.reason, err.accept === undefined ? undefined : { accept: err.accept });
+}
+
+export function replyForOutcome(outcome: DeliveryOutcome<StanzaErrorInfo>): MessageReply {
+  switch (outcome.kind) {
+    case "accepted":
+      return reply(200, "OK");
+    case "bounced": {
+      // RFC 7247 §6: the XMPP error condition becomes the SIP final response.
+      const line = xmppErrorToSipStatus(outcome.error.condition, outcome.error.type === "unknown" ? undefined : outcome.error.type);
+      return reply(line.status, line.reason);
+    }
+    case "link-down":
+      return replyForGatewayError(gatewayError("linkDown", "XMPP component link is down"));
+    case "rejected":
+      return replyForGatewayError(gatewayError("bufferFull", "XMPP outbound buffer is full"));
+  }
+}
+
+const newStanzaId = (): string => `stox-${randomBytes(12).toString("base64url")}`;
+
+export function createSipMessageIngress(deps: SipMessageIngressDeps): (m: IncomingSipMessage) => Promise<MessageReply> {
+  const log = deps.logger.child({ module: "sip-message-ingress" });
+  const refuse = (m: IncomingSipMessage, r: MessageReply, why: string, detail?: string): MessageReply => {
+    log.info({ callId: m.request.headers.get("call-id"), from: m.from, status: r.status, why, detail }, "MESSAGE refused");
+    deps.metrics.translationError(why);
+    deps.metrics.messageRelayed("sip-to-xmpp", "rejected");
+    return r;
+  };
+
+  return async (m) => {
+    if (m.body.byteLength > deps.maxBodyBytes) {
+      return refuse(m, replyForGatewayError(gatewayError("bodyTooLarge")), "bodyTooLarge", `${m.body.byteLength} bytes`);
+    }
+    const sender = checkSipOrigin(m.from, { ip: m.source.address }, deps.plan, deps.trust);
+    if (!sender.ok) return refuse(m, replyForGatewayError(sender.error), sender.error.code, sender.error.detail);
+    const recipient = checkSipDestination(m.request.uri, deps.plan);
+    if (!recipient.ok) return refuse(m, replyForGatewayError(recipient.error), recipient.error.code, recipient.error.detail);
+
+    const translated = sipMessageToChat({
+      contentType: m.contentType,
+      body: m.body,
+      from: m.from,
+      to: m.request.uri,
+      ...(m.request.headers.get("subject") !== undefined ? { subject: m.request.headers.get("subject") as string } : {}),
+      ...(m.request.headers.get("content-language") !== undefined ? { contentLanguage: m.request.headers.get("content-language") as string } : {}),
+    });
+    if (!translated.ok) return refuse(m, replyForMessageError(translated.error), translated.error.xmpp.condition, translated.error.detail);
+    const { message, identity } = translated.value;
+    // RFC 3862 §6.1 / RFC 7247 §9: a CPIM From must name the sender the envelope proved.
+    if (identity.cpimFrom !== undefined) {
+      const cpim = parseSipAddress(identity.cpimFrom);
+      const env = parseSipAddress(m.from);
+      if (!cpim.ok || !env.ok || cpim.value.user !== env.value.user || cpim.value.host !== env.value.host) {
+        return refuse(m, replyForGatewayError(gatewayError("spoofedOrigin", "CPIM From differs from the SIP From")), "spoofedOrigin");
+      }
+    }
+
+    const tracker = deps.trackerFor(sender.value.domain);
+    if (tracker === undefined) return refuse(m, replyForGatewayError(gatewayError("unroutable", `no component link for ${sender.value.domain}`)), "unroutable");
+    const id = message.id ?? newStanzaId();
+    const stanza = buildXmppMessage({ ...message, id, from: formatJid(sender.value), to: formatJid(recipient.value) });
+
+    const contentless = message.bodies.length === 0 && message.html === undefined && message.subject === undefined;
+    if (contentless) {
+      // Chat states and receipts: never worth a failure to the SIP user (bounces for offline users are normal).
+      const r = deps.sendNow(stanza);
+      deps.metrics.messageRelayed("sip-to-xmpp", r === "rejected" ? "rejected" : "delivered");
+      return r === "rejected" ? replyForGatewayError(gatewayError("bufferFull")) : reply(200, "OK");
+    }
+
+    const outcome = await new Promise<DeliveryOutcome<StanzaErrorInfo>>((resolve) => tracker.track(id, stanza, resolve));
+    const r = replyForOutcome(outcome);
+    deps.metrics.messageRelayed("sip-to-xmpp", outcome.kind === "accepted" ? "delivered" : outcome.kind === "bounced" ? "failed" : "rejected");
+    log.debug({ callId: m.request.headers.get("call-id"), id, outcome: outcome.kind, status: r.status }, "MESSAGE relayed");
+    return r;
+  };
+}

@@ -1,0 +1,98 @@
+// XMPP <message/> → SIP MESSAGE (RFC 7572 §4), and XMPP error stanzas answering our own messages.
+// Pipeline: bounce correlation → type rules → identity (RFC 7247 Security Considerations) → body
+// translation → SIP MESSAGE → a SIP failure comes back as an error stanza (RFC 7247 §6).
+import type { Logger } from "pino";
+import type { AddressPlan } from "../domain/address.js";
+import { gatewayError, type GatewayError } from "../domain/errors.js";
+import type { SipResponse } from "../sip/message/types.js";
+import { formatSipAddress } from "../translate/address.js";
+import { gatewayErrorToXmpp, sipStatusToXmppError } from "../translate/errors.js";
+import { checkXmppDestination, checkXmppOrigin } from "../translate/identity.js";
+import { chatToSipMessage, type ChatToSipOptions } from "../translate/message.js";
+import { buildErrorStanza, type StanzaErrorSpec } from "../xmpp/build/error.js";
+import { parseXmppMessage } from "../xmpp/message/parse.js";
+import type { InboundStanza } from "../xmpp/parse/stanza.js";
+import { readStanzaError } from "../xmpp/parse/stanza-error.js";
+import type { Element } from "../xmpp/xml.js";
+import type { GatewayMetrics } from "../observability/metrics.js";
+
+export interface XmppMessageIngressDeps {
+  readonly plan: AddressPlan;
+  readonly maxBodyBytes: number;
+  readonly chatToSip: Omit<ChatToSipOptions, "now" | "newId">;
+  readonly sendMessage: (from: string, to: string, body: Uint8Array, contentType: string, headers: Readonly<Record<string, string>>) => Promise<SipResponse>;
+  readonly sendStanza: (stanza: Element) => void;
+  /** Offers an error stanza to the delivery trackers; true when it answered a pending SIP MESSAGE. */
+  readonly bounce: (stanza: InboundStanza) => boolean;
+  readonly metrics: GatewayMetrics;
+  readonly logger: Logger;
+}
+
+// RFC 7572 §4: groupchat is not page-mode IM; MUC is the groupchat mapping's business (RFC 7702).
+const GROUPCHAT_REFUSED: StanzaErrorSpec = { type: "cancel", condition: "feature-not-implemented", text: "groupchat is not relayed as SIP page-mode messages" };
+
+export function createXmppMessageIngress(deps: XmppMessageIngressDeps): (stanza: InboundStanza) => void {
+  const log = deps.logger.child({ module: "xmpp-message-ingress" });
+  const answerError = (stanza: InboundStanza, err: StanzaErrorSpec, why: string): void => {
+    log.info({ from: stanza.from.toString(), to: stanza.to.toString(), id: stanza.id, condition: err.condition, why }, "message refused");
+    deps.metrics.translationError(err.condition);
+    deps.sendStanza(buildErrorStanza(stanza.element, err));
+  };
+  const answerGatewayError = (stanza: InboundStanza, e: GatewayError): void => {
+    const x = gatewayErrorToXmpp(e);
+    answerError(stanza, x.text === undefined ? { type: x.type, condition: x.condition } : { type: x.type, condition: x.condition, text: x.text }, e.code);
+    deps.metrics.messageRelayed("xmpp-to-sip", "rejected");
+  };
+
+  const relay = async (stanza: InboundStanza, from: string, to: string, body: Uint8Array, contentType: string, headers: Readonly<Record<string, string>>): Promise<void> => {
+    let response: SipResponse;
+    try {
+      response = await deps.sendMessage(from, to, body, contentType, headers);
+    } catch (cause) {
+      log.error({ err: cause, id: stanza.id }, "SIP MESSAGE could not be sent");
+      answerGatewayError(stanza, gatewayError("internal", "SIP MESSAGE could not be sent", cause));
+      return;
+    }
+    if (response.status < 300) {
+      deps.metrics.messageRelayed("xmpp-to-sip", "delivered");
+      return;
+    }
+    // RFC 7247 §6: the SIP failure goes back to the XMPP sender as the mapped stanza error.
+    const mapped = sipStatusToXmppError(response.status) ?? { type: "cancel", condition: "undefined-condition" };
+    deps.metrics.messageRelayed("xmpp-to-sip", "failed");
+    answerError(stanza, { type: mapped.type, condition: mapped.condition, text: `SIP ${response.status} ${response.reason}` }, `sip-${response.status}`);
+  };
+
+  return (stanza) => {
+    if (stanza.type === "error") {
+      if (!deps.bounce(stanza)) {
+        // RFC 6120 §8.3.1: never answer an error; one that matches nothing is only logged.
+        const e = readStanzaError(stanza.element);
+        log.info({ from: stanza.from.toString(), id: stanza.id, condition: e.condition }, "error stanza for no pending message");
+      }
+      return;
+    }
+    if (stanza.type === "groupchat") return answerError(stanza, GROUPCHAT_REFUSED, "groupchat");
+
+    const from = checkXmppOrigin(stanza.from.toString(), deps.plan);
+    if (!from.ok) return answerGatewayError(stanza, from.error);
+    const to = checkXmppDestination(stanza.to.toString(), deps.plan);
+    if (!to.ok) return answerGatewayError(stanza, to.error);
+
+    const parsed = parseXmppMessage(stanza.element);
+    if (!parsed.ok) {
+      const e = parsed.error;
+      answerError(stanza, { type: e.xmpp.type, condition: e.xmpp.condition, text: e.detail }, e.xmpp.condition);
+      return;
+    }
+    const out = chatToSipMessage(parsed.value, deps.chatToSip);
+    if (out === undefined) {
+      // Nothing SIP can carry (e.g. a bare <gone/> chat state): XEP-0085 states are never errors.
+      log.debug({ id: stanza.id }, "message has nothing to relay");
+      deps.metrics.messageRelayed("xmpp-to-sip", "dropped");
+      return;
+    }
+    if (out.body.byteLength > deps.maxBodyBytes) return answerGatewayError(stanza, gatewayError("bodyTooLarge", `${out.body.byteLength} bytes`));
+    void relay(stanza, formatSipAddress(from.value), formatSipAddress(to.value), out.body, out.contentType, out.headers);
+  };
+}
