@@ -290,4 +290,30 @@ describe("component link ⇄ Prosody", () => {
     expect(links.ready).toBe(false);
     expect(links.state).toBe("stopped");
   });
+
+  it("correlates its own IQ requests: results resolve, errors reject with the RFC 6120 condition", async () => {
+    const link = await onlineLink();
+    const info = await link.request(xml("iq", { type: "get", to: prosody.host }, xml("query", { xmlns: "http://jabber.org/protocol/disco#info" })), 3000);
+    expect(info.attrs.type).toBe("result");
+    expect(info.getChild("query")!.getChildren("identity").some((i) => i.attrs.category === "server")).toBe(true);
+    // mod_version is not loaded in the test Prosody: the server answers service-unavailable.
+    await expect(link.request(xml("iq", { type: "get", to: prosody.host }, xml("query", { xmlns: "jabber:iq:version" })), 3000))
+      .rejects.toMatchObject({ kind: "stanza-error", stanzaError: { condition: "service-unavailable" } });
+  });
+
+  it("closes the stream on an inbound stanza above maxInboundStanzaBytes and reconnects", async () => {
+    const link = await onlineLink({ maxInboundStanzaBytes: 16_384 });
+    const inbound = collect(link);
+    const errors: string[] = [];
+    link.on("error", (e) => errors.push(e.kind));
+    const reconnected = new Promise<void>((r) => link.once("reconnected", () => r()));
+    const alice = await client("alice");
+    await alice.send(xml("message", { to: `carol@${DOMAIN}`, id: "big" }, xml("body", {}, "z".repeat(100_000))));
+    await reconnected;
+    expect(errors).toContain("inbound-too-large");
+    expect(inbound.some((el) => el.attrs.id === "big")).toBe(false);
+    // Normal-sized traffic flows again on the new stream.
+    await alice.send(xml("message", { to: `carol@${DOMAIN}`, id: "small" }, xml("body", {}, "ok")));
+    await until("small message after reconnect", () => inbound.some((el) => el.attrs.id === "small"));
+  });
 });
