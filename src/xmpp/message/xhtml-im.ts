@@ -89,7 +89,9 @@ export function sanitizeXhtmlBody(body: Element): Element | undefined {
   const style = typeof body.attrs.style === "string" ? sanitizeStyle(body.attrs.style) : undefined;
   if (style !== undefined) attrs.style = style;
   const clean = xml("body", attrs, ...kids);
-  return xhtmlToText(clean) === "" && !clean.getChild("img") ? undefined : clean;
+  return xhtmlToText(clean) === "" && clean.getChildrenByFilter((c) => isElement(c) && c.name === "img", true).length === 0
+    ? undefined
+    : clean;
 }
 
 /** Plain-text rendering: the <body/> fallback XEP-0071 §8 requires next to the XHTML. */

@@ -80,3 +80,9 @@ describe("SIP text/html → chat parts", () => {
     expect(htmlToTextLoose("<style>p{}</style><p>x</p><p>y")).toBe("x\ny");
   });
 });
+
+describe("XHTML-IM image-only bodies", () => {
+  it("keeps a body whose only content is a nested image", () => {
+    expect(clean('<p><img src="https://e.org/i.png" alt=""/></p>')).toBe(`<body ${X}><p><img src="https://e.org/i.png" alt=""/></p></body>`);
+  });
+});
