@@ -177,11 +177,16 @@ describe("component link ⇄ Prosody", () => {
     ["our own domain (self-ping through the server)", undefined],
     ["the server host (Prosody mod_ping)", "localhost"],
   ])("keepalive pings to %s keep the link online", async (_what, to) => {
-    const link = await onlineLink({ keepalive: { intervalMs: 100, timeoutMs: 300, ...(to ? { to } : {}) } });
+    // Timeout generous for a loaded box, yet an unanswered first ping (sent at 100 ms) would fail the
+    // link at 700 ms, well inside the 1.5 s watched here.
+    const link = await onlineLink({ keepalive: { intervalMs: 100, timeoutMs: 600, ...(to ? { to } : {}) } });
     const inbound = collect(link);
     const states: LinkState[] = [];
+    const errors: string[] = [];
     link.on("state", (s) => states.push(s));
-    await new Promise((r) => setTimeout(r, 800));
+    link.on("error", (e) => errors.push(e.kind));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(errors).toEqual([]);
     expect(link.state).toBe("online");
     expect(states).toEqual([]);
     // Ping replies are consumed by the link, never surfaced as stanzas.
