@@ -59,6 +59,8 @@ export type MessageHandler = (m: IncomingSipMessage) => MessageReply | Promise<M
 
 export interface SendMessageOptions {
   readonly requestUri?: string;
+  /** Send over this flow/peer instead of resolving (e.g. a WebSocket client's connection, RFC 7118 §5). */
+  readonly target?: SipPeer;
   readonly headers?: Readonly<Record<string, string | readonly string[]>>;
 }
 
@@ -154,7 +156,7 @@ export function createSipEndpoint(opts: SipEndpointOptions, logger: Logger): Sip
         method: "MESSAGE", uri: o.requestUri ?? to, body, contentType,
         headers: { from: `<${from}>;tag=${newTag()}`, to: `<${to}>`, "call-id": newCallId("stox"), cseq: "1 MESSAGE", ...(o.headers ?? {}) },
       });
-      return uac.send(req, { identity: from });
+      return uac.send(req, { identity: from, ...(o.target ? { target: o.target } : {}) });
     },
     subscribe: (from, to, pkg, o) => subscriber.subscribe(from, to, pkg, o),
     register(o) {
