@@ -144,6 +144,10 @@ describe("sipMessageToChat: isComposing (RFC 3994 ⇄ XEP-0085)", () => {
     expect(m.chatState).toBe(chatState);
     expect(m.bodies).toEqual([]);
   });
+  it("CPIM-wrapped isComposing (Linphone) → chat state", () => {
+    const body = buildCpim({ from: { uri: "sip:alice@sip.example" }, to: [{ uri: "sip:juliet@xmpp.example" }], contentType: "application/im-iscomposing+xml", body: buildIsComposing({ state: "active", refresh: 60 }) });
+    expect(good({ contentType: "message/cpim", body }).message).toMatchObject({ chatState: "composing", bodies: [] });
+  });
   it("broken isComposing → 400", () => {
     expect(bad({ contentType: "application/im-iscomposing+xml", body: enc.encode("<x/>") }).sip.status).toBe(400);
   });
