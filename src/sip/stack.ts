@@ -34,8 +34,9 @@
 // INVITE, which goes to `onStrayResponse` (§13.2.2.4: the TU must ACK it).
 //
 // `localContact(transport)` gives the advertised host/port to put in Contact; `listening()` lists
-// every bound socket. `close()` stops accepting new requests, answers new ones 503, waits for live
-// transactions up to `closeDeadlineMs` (default 5 s) and then closes sockets.
+// every bound socket; `stats()` gives live transaction and connection counts. `close()` answers new
+// requests 503, waits up to `closeDeadlineMs` (default 5 s) for transactions that still owe a final
+// response, aborts the rest (pending sendRequest promises resolve 503) and closes the sockets.
 //
 // Flows: a request received over TCP/TLS/WS has `source.flow`; passing that SipPeer as `target`
 // sends over the same connection while it is alive (RFC 5626-style flow reuse), else a new connection
@@ -87,6 +88,8 @@ export interface SipStack {
   onFlowClosed(handler: (flow: string) => void): void;
   localContact(transport: SipTransportName): { readonly host: string; readonly port: number; readonly transport: SipTransportName };
   listening(): readonly SipListening[];
+  /** Gauges for metrics: live transactions (client + server) and connections. */
+  stats(): { readonly transactions: number; readonly connections: number };
   close(): Promise<void>;
 }
 
@@ -146,6 +149,7 @@ export function createSipStack(opts: SipStackOptions): SipStack {
       return { host: l.advertisedHost, port: l.advertisedPort, transport: t };
     },
     listening: () => transport.listening(),
+    stats: () => ({ transactions: transactions.size(), connections: transport.connections() }),
     async close() {
       transactions.stopAccepting();
       const deadline = Date.now() + (opts.closeDeadlineMs ?? 5000);

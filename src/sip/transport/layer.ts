@@ -246,6 +246,7 @@ export function createTransportLayer(opts: TransportLayerOptions): SipTransportL
       }
     },
     listening: () => all.map((b) => b.info),
+    connections: () => table.size(),
     async close() {
       if (reaper !== undefined) clearInterval(reaper);
       await Promise.all(all.map((b) => (b.udp ?? b.stream ?? b.ws)!.close()));

@@ -114,5 +114,7 @@ export interface SipTransportLayer {
   /** Retransmission of bytes already sent. */
   resend(sent: SentMessage): Promise<void>;
   listening(): readonly SipListening[];
+  /** Live TCP/TLS/WS connections. */
+  connections(): number;
   close(): Promise<void>;
 }

@@ -39,6 +39,7 @@ export function fakeTransport(transport: SipTransportName, now: () => number) {
     sendResponse: (res) => record("response", res, serializeMessage(res)),
     resend: (s) => record("resend", undefined, s.bytes).then(() => undefined),
     listening: () => [],
+    connections: () => 0,
     close: async () => undefined,
   };
   return { layer, sent, peer, failNextSend: () => { failNext = true; } };
