@@ -22,7 +22,7 @@ export const chartValuesSchema = z
       .strict()
       .describe("Container image.")
       .default({}),
-    imagePullSecrets: z.array(z.object({ name: z.string() }).strict()).describe("Pull secrets for a private registry.").default([]),
+    imagePullSecrets: z.array(z.object({ name: z.string().describe("Name of a docker-registry Secret.") }).strict()).describe("Pull secrets for a private registry.").default([]),
     replicaCount: z
       .number().int().min(0).max(1)
       .describe("Pods running the gateway. At most 1: Prosody accepts one connection per component domain, a second is refused with <conflict/> (mod_component, component_conflict_resolve = kick_new).")

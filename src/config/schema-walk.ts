@@ -29,8 +29,9 @@ export function inspect(schema: z.ZodTypeAny): FieldInfo {
     description ??= s.description;
     secret ||= isSecretSchema(s);
     if (s instanceof z.ZodDefault) {
+      // The outermost default is the one zod applies.
+      if (!hasDefault) defaultValue = s._def.defaultValue();
       hasDefault = true;
-      defaultValue = s._def.defaultValue();
       s = s._def.innerType;
     } else if (s instanceof z.ZodOptional || s instanceof z.ZodNullable) {
       optional = true;

@@ -11,7 +11,9 @@ import { helm } from "../../support/helm.js";
 import { tempDir } from "../../support/peers/process.js";
 import { loadConfig, formatConfigErrors } from "../../../src/config/load.js";
 import { configObjectSchema } from "../../../src/config/schema.js";
-import { leaves, formatPath } from "../../../src/config/schema-walk.js";
+import { leaves, formatPath, shapeOf } from "../../../src/config/schema-walk.js";
+import { parse as parseYaml } from "yaml";
+import { chartValuesSchema } from "../../../scripts/helm-values.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 const CHART = join(root, "helm/stox");
@@ -133,6 +135,15 @@ describe("helm chart", () => {
     const r = helm(["template", "gw", CHART]);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain("secrets: set secrets.existingSecret");
+  });
+
+  it("values.yaml sets every chart value (so each is commented there) and nothing else", () => {
+    const values = parseYaml(readFileSync(join(CHART, "values.yaml"), "utf8")) as Record<string, unknown>;
+    const optional = new Set(["pdb.minAvailable"]);
+    const expected = leaves(chartValuesSchema).map((l) => formatPath(l.path)).filter((p) => !p.includes("[]") && !optional.has(p));
+    const present = (path: string): boolean => path.split(".").reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), values) !== undefined;
+    expect(expected.filter((p) => !present(p))).toEqual([]);
+    expect(Object.keys(values).sort()).toEqual([...shapeOf(chartValuesSchema).keys(), "config"].sort());
   });
 
   it("values.schema.json's config section matches the zod schema key by key (secret K ⇄ KFile)", () => {
