@@ -69,7 +69,7 @@ describe("subscription reducer: XMPP watcher → SIP presentity", () => {
 });
 
 describe("roster view (RFC 6121 §3)", () => {
-  it.each([
+  const rows: Array<[SubscriptionPair, string, boolean, boolean]> = [
     [pair(), "none", false, false],
     [pair({ xmppWatchesSip: "pending" }), "none", true, false],
     [pair({ sipWatchesXmpp: "pending" }), "none", false, true],
@@ -78,7 +78,8 @@ describe("roster view (RFC 6121 §3)", () => {
     [pair({ sipWatchesXmpp: "active" }), "from", false, false],
     [pair({ sipWatchesXmpp: "active", xmppWatchesSip: "active", xmppAuthorized: true }), "both", false, false],
     [pair({ sipWatchesXmpp: "active", xmppWatchesSip: "pending" }), "from", true, false],
-  ] as const)("%o → %s", (p, sub, out, inn) => {
+  ];
+  it.each(rows)("%o → %s", (p, sub, out, inn) => {
     expect(rosterView(p)).toEqual({ subscription: sub, pendingOut: out, pendingIn: inn });
   });
 });
