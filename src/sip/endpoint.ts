@@ -81,8 +81,12 @@ export interface SipEndpoint {
   restoreSubscription(data: SubscriberSubscriptionData): Subscription;
   /** Live subscription counts (metrics, readiness). */
   counts(): { readonly notifier: number; readonly subscriber: number };
-  /** Ends subscriptions (final NOTIFY / unsubscribe), then closes the stack. */
-  close(): Promise<void>;
+  /**
+   * Ends subscriptions (final NOTIFY "deactivated" / unsubscribe) and registrations, then closes the
+   * stack. With `keepSubscriptions` they are left alone (their state is in the store and a restarted
+   * gateway restores them), only the stack closes.
+   */
+  close(opts?: { readonly keepSubscriptions?: boolean }): Promise<void>;
 }
 
 /** RFC 3261 §8.2.1: methods we recognise (405 when unsupported) as opposed to unknown ones (501). */
@@ -168,9 +172,15 @@ export function createSipEndpoint(opts: SipEndpointOptions, logger: Logger): Sip
     restoreNotifierSubscription: (d) => notifier.restore(d),
     restoreSubscription: (d) => subscriber.restore(d),
     counts: () => ({ notifier: notifier.size, subscriber: subscriber.size }),
-    async close() {
-      const bounded = <T>(p: Promise<T>) => Promise.race([p, new Promise<void>((r) => setTimeout(r, 2000).unref())]);
-      await bounded(Promise.allSettled([notifier.closeAll(), subscriber.closeAll(), ...registrations.map((r) => r.unregister())]));
+    async close(o = {}) {
+      if (!o.keepSubscriptions) {
+        // Bounded: a peer that never answers must not hold the shutdown (the stack has its own deadline too).
+        const bounded = <T>(p: Promise<T>) => Promise.race([p, new Promise<void>((r) => setTimeout(r, 2000).unref())]);
+        await bounded(Promise.allSettled([notifier.closeAll(), subscriber.closeAll(), ...registrations.map((r) => r.unregister())]));
+      }
+      notifier.detachAll();
+      subscriber.detachAll();
+      for (const r of registrations) r.detach();
       await stack.close();
     },
   };

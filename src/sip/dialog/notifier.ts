@@ -63,6 +63,8 @@ export interface Notifier {
   readonly size: number;
   /** Ends every subscription with a final NOTIFY (RFC 6665 §4.2.2 "deactivated"). */
   closeAll(reason?: TerminationReason): Promise<void>;
+  /** Stops timers and forgets every subscription without a NOTIFY (their state lives on in the store). */
+  detachAll(): void;
 }
 
 function subKey(dialog: DialogState, event: EventHeader): string {
@@ -166,6 +168,7 @@ export function createNotifier(opts: NotifierOptions): Notifier {
         void send(d.state).catch((err: unknown) => logger.warn({ err, key }, "refresh NOTIFY failed"));
       },
       arm,
+      detach() { if (timer) clearTimeout(timer); ended = true; },
     };
     return sub;
   }
@@ -256,6 +259,10 @@ export function createNotifier(opts: NotifierOptions): Notifier {
     get size() { return live.size; },
     async closeAll(reason = "deactivated") {
       await Promise.all([...live.values()].map((s) => s.terminate(reason)));
+    },
+    detachAll() {
+      for (const s of live.values()) s.detach();
+      live.clear();
     },
   };
 }

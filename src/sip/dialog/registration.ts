@@ -35,6 +35,8 @@ export interface Registration {
   status(): RegistrationStatus | undefined;
   /** REGISTER with Expires: 0 for our Contact, and stop refreshing. */
   unregister(): Promise<SipResponse | undefined>;
+  /** Stop refreshing, leaving the binding to expire on its own. */
+  detach(): void;
 }
 
 export function createRegistration(uac: Uac, logger: Logger, o: RegisterOptions): Registration {
@@ -109,6 +111,10 @@ export function createRegistration(uac: Uac, logger: Logger, o: RegisterOptions)
     ready,
     onStatus: (l) => statusL.add(l),
     status: () => current,
+    detach() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
     async unregister() {
       stopped = true;
       if (timer) clearTimeout(timer);

@@ -55,6 +55,8 @@ export interface Subscriber {
   restore(data: SubscriberSubscriptionData): Subscription;
   readonly size: number;
   closeAll(): Promise<void>;
+  /** Stops timers and forgets every subscription without unsubscribing (state lives on in the store). */
+  detachAll(): void;
 }
 
 /** RFC 6665 §4.1.2.2: refresh ahead of expiry; a minute ahead, or halfway for short subscriptions. */
@@ -222,6 +224,7 @@ export function createSubscriber(opts: SubscriberOptions): Subscriber {
         const remaining = (d.expiresAt - now()) / 1000;
         if (ss.expires !== undefined && !unsubscribed && (d.expiresAt === 0 || ss.expires < remaining - 1)) schedule(ss.expires);
       },
+      detach() { ended = true; clear(); },
       restoreTimers() {
         const left = Math.max(0, Math.round((d.expiresAt - now()) / 1000));
         schedule(left);
@@ -264,6 +267,10 @@ export function createSubscriber(opts: SubscriberOptions): Subscriber {
     },
     get size() { return live.size; },
     async closeAll() { await Promise.all([...live.values()].map((s) => s.unsubscribe())); },
+    detachAll() {
+      for (const s of live.values()) s.detach();
+      live.clear();
+    },
   };
 }
 

@@ -1,7 +1,7 @@
 // A stand-in for the transaction layer (src/sip/stack.ts) so the RFC 6665 roles can be driven
 // message by message with fake timers; the real stack is exercised by the integration tests.
 import pino from "pino";
-import type { SipPeer, SipRequest, SipResponse } from "../../../../src/sip/message/types.js";
+import type { SipMessage, SipPeer, SipRequest, SipResponse } from "../../../../src/sip/message/types.js";
 import type { IncomingRequest, RespondOptions, SendRequestOptions } from "../../../../src/sip/stack.js";
 import { createHeaders } from "../../../../src/sip/message/headers.js";
 import { createResponse } from "../../../../src/sip/message/build.js";
@@ -14,18 +14,19 @@ export interface Sent { readonly request: SipRequest; readonly opts: SendRequest
 
 export function fakeStack() {
   const sent: Sent[] = [];
+  const stateless: Array<{ readonly message: SipMessage; readonly dest: unknown }> = [];
   let responder: (req: SipRequest) => SipResponse | Promise<SipResponse> = (req) => createResponse(req, 200);
   const stack: StackLike = {
     async sendRequest(request, opts) {
       sent.push({ request, opts });
       return responder(request);
     },
-    async sendStateless() { /* ACKs are not needed by these tests */ },
+    async sendStateless(message, dest) { stateless.push({ message, dest }); },
     localContact: (transport) => ({ host: "198.51.100.1", port: 5060, transport }),
   };
   const resolver = createSipResolver({ dns: { resolveNaptr: async () => [], resolveSrv: async () => [], resolve4: async () => [], resolve6: async () => [] } });
   const uac = createUac({ stack, resolver, logger });
-  return { stack, uac, sent, respondWith(f: typeof responder) { responder = f; } };
+  return { stack, uac, sent, stateless, respondWith(f: typeof responder) { responder = f; } };
 }
 
 export function request(method: string, uri: string, h: Record<string, string | string[]>, body = ""): SipRequest {
