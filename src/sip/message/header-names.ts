@@ -37,6 +37,35 @@ const LIST_HEADERS: ReadonlySet<string> = new Set([
 
 const canonicalCache = new Map<string, string>();
 
+// The spellings nearly every message uses, by length: the parser matches them in place, without
+// slicing the name out or hashing it (a hot path at 200k messages/s).
+const COMMON_BY_LENGTH: ReadonlyArray<ReadonlyArray<readonly [string, string]>> = (() => {
+  const common = ["Via", "To", "From", "Call-ID", "CSeq", "Contact", "Max-Forwards", "Content-Type", "Content-Length",
+    "Event", "Subscription-State", "Expires", "User-Agent", "Allow", "Supported", "Record-Route", "Route", "Accept",
+    "Allow-Events", "Require", "Authorization", "WWW-Authenticate", "Proxy-Authorization", "Proxy-Authenticate",
+    "Server", "Date", "Min-Expires", "Retry-After", "SIP-ETag", "SIP-If-Match", "Timestamp", "Session-Expires",
+    "Call-Id", "Cseq", "Max-forwards", "Content-type", "Content-length", "Subscription-state", "User-agent"];
+  const byLength: Array<Array<readonly [string, string]>> = [];
+  for (const name of common) (byLength[name.length] ??= []).push([name, name.toLowerCase()]);
+  for (const [short, long] of COMPACT) {
+    (byLength[1] ??= []).push([short, long], [short.toUpperCase(), long]);
+  }
+  return byLength;
+})();
+
+/**
+ * The canonical name of the header name at s[start, end), matched in place for common spellings,
+ * else sliced, checked to be a token and canonicalised. Returns null when the name is not a token.
+ */
+export function canonicalHeaderNameAt(s: string, start: number, end: number, isToken: (n: string) => boolean): string | null {
+  const candidates = COMMON_BY_LENGTH[end - start];
+  if (candidates !== undefined) {
+    for (const [spelling, canonical] of candidates) if (s.startsWith(spelling, start)) return canonical;
+  }
+  const raw = s.slice(start, end);
+  return isToken(raw) ? canonicalHeaderName(raw) : null;
+}
+
 /** Lowercase long-form name for a header name as written (`v`, `VIA`, `Via` all give `via`). */
 export function canonicalHeaderName(name: string): string {
   const cached = canonicalCache.get(name);

@@ -5,6 +5,10 @@ import { canonicalHeaderName, isListHeader } from "./header-names.js";
 export { canonicalHeaderName, displayHeaderName, isListHeader, compactHeaderName } from "./header-names.js";
 
 const EMPTY: readonly string[] = Object.freeze([]);
+// The parser adds values under names it has already canonicalised: it reaches the map directly
+// instead of paying a second name lookup per header line.
+const MAP = Symbol("sip-headers-map");
+type Internal = SipHeaders & { readonly [MAP]?: Map<string, string[]> };
 
 /**
  * A header container. Values are stored per canonical name in wire order; `append` on a list header
@@ -16,7 +20,8 @@ export function createHeaders(): SipHeaders {
 }
 
 function wrap(map: Map<string, string[]>): SipHeaders {
-  return {
+  const headers: Internal = {
+    [MAP]: map,
     get: (name) => map.get(canonicalHeaderName(name))?.[0],
     getAll: (name) => map.get(canonicalHeaderName(name)) ?? EMPTY,
     has: (name) => map.has(canonicalHeaderName(name)),
@@ -45,6 +50,15 @@ function wrap(map: Map<string, string[]>): SipHeaders {
       return wrap(copy);
     },
   };
+  return headers;
+}
+
+function appendCanonical(headers: SipHeaders, name: string, value: string): void {
+  const map = (headers as Internal)[MAP];
+  if (map === undefined) return headers.append(name, value);
+  const values = map.get(name);
+  if (values === undefined) map.set(name, [value]);
+  else values.push(value);
 }
 
 /**
@@ -54,19 +68,19 @@ function wrap(map: Map<string, string[]>): SipHeaders {
  */
 export function addWireHeader(headers: SipHeaders, canonicalName: string, value: string): boolean {
   if (!isListHeader(canonicalName)) {
-    headers.append(canonicalName, value);
+    appendCanonical(headers, canonicalName, value);
     return true;
   }
   if (value.indexOf(",") < 0) {
     if (value.length === 0) {
       if (!headers.has(canonicalName)) headers.set(canonicalName, EMPTY);
-    } else headers.append(canonicalName, value);
+    } else appendCanonical(headers, canonicalName, value);
     return true;
   }
   const parts = splitHeaderList(value);
   if (parts === null) return false;
   if (parts.length === 0 && !headers.has(canonicalName)) headers.set(canonicalName, EMPTY);
-  for (const part of parts) headers.append(canonicalName, part);
+  for (const part of parts) appendCanonical(headers, canonicalName, part);
   return true;
 }
 

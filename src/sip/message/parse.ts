@@ -1,7 +1,7 @@
 // Bytes → SipMessage (RFC 3261 §7, §18.3). Total: every input yields a ParseResult, nothing throws.
 import type { ParseResult, SipHeaders, SipMessage, SipParseError, SipRequest } from "./types.js";
 import { addWireHeader, createHeaders, isWsp } from "./headers.js";
-import { canonicalHeaderName, displayHeaderName } from "./header-names.js";
+import { canonicalHeaderNameAt, displayHeaderName } from "./header-names.js";
 import { isToken } from "./params.js";
 import { parseStartLine } from "./start-line.js";
 import { checkHeaders } from "./validate.js";
@@ -113,44 +113,52 @@ function stripCr(s: string, from: number, to: number): string {
 /**
  * Reads header lines from `head` at `pos`, unfolding continuation lines (RFC 3261 §7.3.1: LWS with a
  * CRLF is equivalent to one SP). Returns the first problem's detail, or null. Malformed lines are
- * skipped so the partial request still has the headers needed to answer.
+ * skipped so the partial request still has the headers needed to answer. Works on indexes into
+ * `head`: only names and values are sliced out, and only folded lines are rebuilt.
  */
 function parseHeaderLines(head: string, pos: number, headers: SipHeaders): string | null {
   let problem: string | null = null;
-  let pending: string | null = null;
-  while (pos <= head.length) {
-    let nl = head.indexOf("\n", pos);
-    if (nl < 0) nl = head.length;
-    const line = stripCr(head, pos, nl);
-    pos = nl + 1;
-    if (line.length > 0 && isWsp(line.charCodeAt(0))) {
-      if (pending === null) problem ??= "Malformed Header Line";
-      else pending = `${pending.trimEnd()} ${line.trimStart()}`;
+  const n = head.length;
+  while (pos < n) {
+    let end = head.indexOf("\n", pos);
+    if (end < 0) end = n;
+    let next = end + 1;
+    const lineEnd = end > pos && head.charCodeAt(end - 1) === CR ? end - 1 : end;
+    if (lineEnd === pos || isWsp(head.charCodeAt(pos))) {
+      problem ??= "Malformed Header Line"; // a continuation with no header line to continue
+      pos = next;
       continue;
     }
-    if (pending !== null) problem = addLine(pending, headers) ?? problem;
-    pending = line.length > 0 ? line : null;
-    if (line.length === 0) problem ??= "Malformed Header Line";
+    let folded: string | null = null;
+    while (next < n && isWsp(head.charCodeAt(next))) {
+      let e = head.indexOf("\n", next);
+      if (e < 0) e = n;
+      const le = e > next && head.charCodeAt(e - 1) === CR ? e - 1 : e;
+      folded = `${(folded ?? head.slice(pos, lineEnd)).trimEnd()} ${head.slice(next, le).trimStart()}`;
+      next = e + 1;
+    }
+    const p = folded === null ? addHeaderLine(head, pos, lineEnd, headers) : addHeaderLine(folded, 0, folded.length, headers);
+    if (p !== null) problem ??= p;
+    pos = next;
   }
-  if (pending !== null) problem = addLine(pending, headers) ?? problem;
   return problem;
+}
 
-  function addLine(text: string, h: SipHeaders): string | null {
-    const colon = text.indexOf(":");
-    // A CR is only ever part of a line end (RFC 3261 §7.3.1 LWS); one inside a line is malformed.
-    if (colon <= 0 || text.indexOf("\r") >= 0) return problem ?? "Malformed Header Line";
-    let nameEnd = colon;
-    while (nameEnd > 0 && isWsp(text.charCodeAt(nameEnd - 1))) nameEnd--;
-    const rawName = text.slice(0, nameEnd);
-    if (!isToken(rawName)) return problem ?? "Malformed Header Name";
-    const name = canonicalHeaderName(rawName);
-    let vs = colon + 1;
-    while (vs < text.length && isWsp(text.charCodeAt(vs))) vs++;
-    let ve = text.length;
-    while (ve > vs && isWsp(text.charCodeAt(ve - 1))) ve--;
-    if (!addWireHeader(h, name, text.slice(vs, ve))) return problem ?? `Malformed ${displayHeaderName(name)}`;
-    return problem;
-  }
+function addHeaderLine(s: string, start: number, end: number, headers: SipHeaders): string | null {
+  const colon = s.indexOf(":", start);
+  if (colon <= start || colon >= end) return "Malformed Header Line";
+  let nameEnd = colon;
+  while (nameEnd > start && isWsp(s.charCodeAt(nameEnd - 1))) nameEnd--;
+  const name = canonicalHeaderNameAt(s, start, nameEnd, isToken);
+  if (name === null) return "Malformed Header Name";
+  let vs = colon + 1;
+  while (vs < end && isWsp(s.charCodeAt(vs))) vs++;
+  let ve = end;
+  while (ve > vs && isWsp(s.charCodeAt(ve - 1))) ve--;
+  const value = s.slice(vs, ve);
+  // A CR is only ever part of a line end (RFC 3261 §7.3.1 LWS); one inside a line is malformed.
+  if (value.indexOf("\r") >= 0) return "Malformed Header Line";
+  return addWireHeader(headers, name, value) ? null : `Malformed ${displayHeaderName(name)}`;
 }
 
 /** Applies Content-Length (RFC 3261 §18.3, §20.14): returns the body bytes or a problem detail. */
@@ -162,9 +170,21 @@ function cutBody(buf: Buffer, headers: SipHeaders, bodyStart: number): Uint8Arra
     const first = values[0]!;
     // RFC 4475 mcl01: several Content-Length values leave the body size unknowable.
     for (const v of values) if (v !== first) return "Conflicting Content-Length";
-    if (!/^[0-9]{1,10}$/.test(first)) return "Malformed Content-Length";
-    length = Number(first);
+    length = parseDigits(first);
+    if (length < 0) return "Malformed Content-Length";
     if (length > available) return "Content-Length Exceeds Message";
   }
   return Buffer.from(buf.subarray(bodyStart, bodyStart + length));
+}
+
+/** 1*10DIGIT as a number, or -1. */
+export function parseDigits(s: string): number {
+  if (s.length === 0 || s.length > 10) return -1;
+  let v = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i) - 0x30;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
 }

@@ -75,8 +75,17 @@ function onlyChars(s: string, allowed: Uint8Array, from = 0, to = s.length): boo
 
 /** The scheme of an absoluteURI (lowercased), or null when the text does not start with one. */
 export function uriScheme(text: string): string | null {
-  const m = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(text);
-  return m === null ? null : m[1]!.toLowerCase();
+  // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) (RFC 3261 §25.1, RFC 3986 §3.1)
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const alpha = (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
+    if (c === 0x3a && i > 0) {
+      const s = text.slice(0, i);
+      return s === "sip" || s === "sips" || s === "tel" ? s : s.toLowerCase();
+    }
+    if (!alpha && (i === 0 || !((c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e))) return null;
+  }
+  return null;
 }
 
 /**

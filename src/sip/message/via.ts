@@ -34,7 +34,7 @@ export function parseVia(v: string): Via | null {
   i = skipWsp(v, i + 1);
   const transportStart = i;
   i = readToken(v, i);
-  const transport = v.slice(transportStart, i).toUpperCase();
+  const transport = upper(v.slice(transportStart, i));
   if (transport.length === 0) return null;
   const afterTransport = i;
   i = skipWsp(v, i);
@@ -66,7 +66,12 @@ export function parseVia(v: string): Via | null {
   }
   const p = parseParamsAt(v, i);
   if (p === null || p.end !== v.length) return null;
-  return { protocol: `${name.toUpperCase()}/${version}`, transport, host, port, params: p.params };
+  const protocol = name === "SIP" && version === "2.0" ? "SIP/2.0" : `${name.toUpperCase()}/${version}`;
+  return { protocol, transport, host, port, params: p.params };
+}
+
+function upper(s: string): string {
+  return s === "UDP" || s === "TCP" || s === "TLS" || s === "WS" || s === "WSS" ? s : s.toUpperCase();
 }
 
 function isHostChar(c: number): boolean {
