@@ -2,7 +2,7 @@
 // Per step: offered and achieved rate, failed calls, retransmissions, duplicates, catch-up after the
 // generator stopped, the stack's and SIPp's CPU (from /proc/PID/stat), and the peers.md "zero loss"
 // verdict. Not part of the test suite. Run:
-//   node --import ./scripts/ts-register.mjs bench/sip-udp-message.ts [--rates 1000,2500,5000,7000] [--seconds 10]
+//   node --expose-gc --import ./scripts/ts-register.mjs bench/sip-udp-message.ts [--rates 1000,2500,5000,7000] [--seconds 10]
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import pino from "pino";
@@ -27,7 +27,7 @@ function arg(name: string, dflt: string): string {
 
 interface Step {
   offered: number; achieved: number; calls: number; ok: number; failed: number; retrans: number;
-  delivered: number; duplicates: number; catchUpMs: number; stackCpu: number; sippCpu: number; rssMb: number; liveTx: number; load: number; zeroLoss: boolean;
+  delivered: number; duplicates: number; catchUpMs: number; stackCpu: number; sippCpu: number; rssMb: number; heapMb: number; liveTx: number; load: number; zeroLoss: boolean;
 }
 
 async function main(): Promise<void> {
@@ -80,14 +80,16 @@ async function main(): Promise<void> {
     const catchUpMs = Math.max(0, lastDelivery - sendEnd);
     // peers.md "Benchmark honesty": all delivered once, ≤ 1 s catch-up, ≥ 90% of offered, ≤ 0.1% retransmitted.
     const zeroLoss = delivered === calls && duplicates === 0 && failed === 0 && catchUpMs <= 1000 && achieved >= 0.9 * rate && retrans <= calls / 1000;
-    const step: Step = { offered: rate, achieved: Math.round(achieved), calls, ok, failed, retrans, delivered, duplicates, catchUpMs: Math.round(catchUpMs), stackCpu: Math.round(stackCpu), sippCpu: Math.round((sippTicks / CLK_TCK / wallS) * 100), rssMb: Math.round(process.memoryUsage().rss / 1048576), liveTx: stack.stats().transactions, load: Number(loadavg()[0]!.toFixed(1)), zeroLoss };
+    // With --expose-gc, collect first so RSS/heap show what live transactions hold, not garbage.
+    (globalThis as { gc?: () => void }).gc?.();
+    const step: Step = { offered: rate, achieved: Math.round(achieved), calls, ok, failed, retrans, delivered, duplicates, catchUpMs: Math.round(catchUpMs), stackCpu: Math.round(stackCpu), sippCpu: Math.round((sippTicks / CLK_TCK / wallS) * 100), rssMb: Math.round(process.memoryUsage().rss / 1048576), heapMb: Math.round(process.memoryUsage().heapUsed / 1048576), liveTx: stack.stats().transactions, load: Number(loadavg()[0]!.toFixed(1)), zeroLoss };
     steps.push(step);
     console.log(JSON.stringify(step));
     await new Promise((res) => setTimeout(res, 2000)); // let Timer J of the previous step drain a little
   }
-  console.log("\n| offered/s | achieved/s | calls | failed | retrans | duplicates | catch-up ms | stack CPU | SIPp CPU | stack RSS MB | live tx | load | zero loss |");
+  console.log("\n| offered/s | achieved/s | calls | failed | retrans | duplicates | catch-up ms | stack CPU | SIPp CPU | stack RSS / heap MB | live tx | load | zero loss |");
   console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-  for (const s of steps) console.log(`| ${s.offered} | ${s.achieved} | ${s.calls} | ${s.failed} | ${s.retrans} | ${s.duplicates} | ${s.catchUpMs} | ${s.stackCpu}% | ${s.sippCpu}% | ${s.rssMb} | ${s.liveTx} | ${s.load} | ${s.zeroLoss ? "yes" : "no"} |`);
+  for (const s of steps) console.log(`| ${s.offered} | ${s.achieved} | ${s.calls} | ${s.failed} | ${s.retrans} | ${s.duplicates} | ${s.catchUpMs} | ${s.stackCpu}% | ${s.sippCpu}% | ${s.rssMb} / ${s.heapMb} | ${s.liveTx} | ${s.load} | ${s.zeroLoss ? "yes" : "no"} |`);
   await stack.close();
   process.exit(0);
 }

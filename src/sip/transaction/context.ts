@@ -1,7 +1,7 @@
 // What every transaction state machine gets from the transaction layer.
 import type { Logger } from "pino";
 import type { SipRequest, SipResponse } from "../message/types.js";
-import type { SipTransportLayer } from "../transport/types.js";
+import type { SentMessage, SipTransportLayer } from "../transport/types.js";
 import type { TimerValues } from "./timers.js";
 
 export interface TxContext {
@@ -30,9 +30,9 @@ export interface ClientTransaction {
 
 export type ServerTxState = "trying" | "proceeding" | "completed" | "confirmed" | "accepted" | "terminated";
 
+/** Holds no reference to the request once it has a final: Timer J keeps thousands of these alive. */
 export interface ServerTransaction {
   readonly key: string;
-  readonly request: SipRequest;
   readonly state: () => ServerTxState;
   /** A retransmission of the request (or, INVITE, an ACK / CANCEL-driven event) arrived. */
   receive(req: SipRequest): void;
@@ -43,6 +43,11 @@ export interface ServerTransaction {
 
 export interface ServerTxUser {
   readonly onTerminated: () => void;
+  /**
+   * UDP non-INVITE: the final was sent and only retransmissions remain (§17.2.2 Completed). When
+   * given, the layer keeps the response in a compact table for Timer J and this machine terminates.
+   */
+  readonly onCompleted?: (last: Promise<SentMessage | undefined>) => void;
   /** RFC 6026 §8.7: ACKs in the Accepted state belong to the TU. */
   readonly onAck?: (ack: SipRequest) => void;
   /** Timer H fired: no ACK for our non-2xx final (RFC 3261 §17.2.1), or a transport error. */

@@ -2,7 +2,7 @@
 // Map lookups, creates server transactions for new requests, answers CANCEL (§9.2) and merged
 // requests (§8.2.2.2) itself, and passes stray 2xx-to-INVITE and ACKs for 2xx up (§17.1.3, §18.1.2).
 import type { SipMessage, SipPeer, SipRequest, SipResponse } from "../message/types.js";
-import type { SipDestination } from "../transport/types.js";
+import type { SentMessage, SipDestination } from "../transport/types.js";
 import type { ClientTransaction, ServerTransaction, ServerTxUser, TxContext } from "./context.js";
 import { startInviteClient } from "./client-invite.js";
 import { startNonInviteClient } from "./client-non-invite.js";
@@ -11,6 +11,7 @@ import { clientKey, clientKeyOfResponse, mergeKey, serverKey } from "./keys.js";
 import { createResponse, newBranch, parseCSeq } from "./message-api.js";
 import { startInviteServer } from "./server-invite.js";
 import { startNonInviteServer } from "./server-non-invite.js";
+import { createExpiryQueue } from "./timers.js";
 
 export interface ClientRequestOptions {
   readonly onProvisional?: (res: SipResponse) => void;
@@ -43,6 +44,14 @@ export function createTransactionLayer(ctx: TxContext): TransactionLayer {
   const servers = new Map<string, ServerEntry>();
   const merged = new Map<string, string>();
   const awaitingFinal = new Set<string>();
+  // §17.2.2 Completed state of UDP non-INVITE server transactions: the last response, for request
+  // retransmissions, until Timer J (one shared queue, no per-transaction timer or closures).
+  const completed = new Map<string, { readonly last: Promise<SentMessage | undefined>; readonly mk: string | undefined }>();
+  const timerJ = createExpiryQueue<string>(ctx.timers.t64, (key) => {
+    const done = completed.get(key);
+    completed.delete(key);
+    if (done?.mk !== undefined && merged.get(done.mk) === key) merged.delete(done.mk);
+  });
   let handler: ((tx: IncomingRequest) => void) | undefined;
   let strayHandler: ((res: SipResponse) => void) | undefined;
   let accepting = true;
@@ -53,7 +62,11 @@ export function createTransactionLayer(ctx: TxContext): TransactionLayer {
       ...user,
       onTerminated: () => {
         servers.delete(key);
-        if (mk !== undefined && merged.get(mk) === key) merged.delete(mk);
+        if (mk !== undefined && merged.get(mk) === key && !completed.has(key)) merged.delete(mk);
+      },
+      onCompleted: (last) => {
+        completed.set(key, { last, mk });
+        timerJ.add(key);
       },
     };
     return req.method === "INVITE" ? startInviteServer(ctx, key, req, source, tu) : startNonInviteServer(ctx, key, req, source, tu);
@@ -110,6 +123,12 @@ export function createTransactionLayer(ctx: TxContext): TransactionLayer {
       log.info({ source, method: req.method }, "request without a usable Via dropped");
       return;
     }
+    const done = completed.get(key);
+    if (done !== undefined) {
+      // Retransmission after the final: the same bytes again (§17.2.2).
+      void done.last.then((s) => (s === undefined ? undefined : ctx.transport.resend(s).catch(() => undefined)));
+      return;
+    }
     const existing = servers.get(key);
     if (existing !== undefined) {
       existing.tx.receive(req); // retransmission (§17.2.3)
@@ -122,12 +141,19 @@ export function createTransactionLayer(ctx: TxContext): TransactionLayer {
       if (merged.has(mk)) return answerDirectly(req, key, source, 482, "Loop Detected");
       merged.set(mk, key);
     }
-    let control: IncomingRequestControl | undefined;
+    // The closures below outlive the TU's work (Timer J): they must not capture `req`.
+    const method = req.method;
     const tx = startServer(req, key, source, {
       onAck: (ack) => passUp(createIncomingRequest(ack, source, undefined, log)),
-      onFailure: (reason) => log.info({ reason, method: req.method, source }, "server transaction failed"),
+      onFailure: (reason) => log.info({ reason, method, source }, "server transaction failed"),
     }, mk);
-    control = createIncomingRequest(req, source, (res) => tx.respond(res), log);
+    const deliver = (res: SipResponse): boolean => {
+      if (!tx.respond(res)) return false;
+      // After a non-INVITE final only retransmissions remain: drop the TU handle (and the request).
+      if (res.status >= 200 && method !== "INVITE" && servers.get(key)?.tx === tx) servers.set(key, { tx, control: undefined });
+      return true;
+    };
+    const control = createIncomingRequest(req, source, deliver, log);
     servers.set(key, { tx, control });
     passUp(control);
   }
@@ -177,7 +203,7 @@ export function createTransactionLayer(ctx: TxContext): TransactionLayer {
       });
     },
     stopAccepting() { accepting = false; },
-    size: () => clients.size + servers.size,
+    size: () => clients.size + servers.size + completed.size,
     pending() {
       let n = awaitingFinal.size;
       for (const { tx } of servers.values()) {
@@ -189,6 +215,8 @@ export function createTransactionLayer(ctx: TxContext): TransactionLayer {
     abortAll() {
       for (const tx of [...clients.values()]) tx.abort();
       for (const { tx } of [...servers.values()]) tx.abort();
+      completed.clear();
+      timerJ.clear();
     },
   };
 }

@@ -61,7 +61,6 @@ export function startInviteServer(
 
   return {
     key,
-    request,
     state: () => state,
     receive(req) {
       if (req.method === "ACK") {

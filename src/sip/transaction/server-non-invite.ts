@@ -10,6 +10,7 @@ import { startTimer, stopTimer, type TimerHandle } from "./timers.js";
 export function startNonInviteServer(
   ctx: TxContext, key: string, request: SipRequest, source: SipPeer, tu: ServerTxUser,
 ): ServerTransaction {
+  const method = request.method; // the request itself is not kept (memory under Timer J)
   let state: ServerTxState = "trying";
   let last: Promise<SentMessage | undefined> | undefined;
   let timerJ: TimerHandle | undefined;
@@ -22,7 +23,7 @@ export function startNonInviteServer(
   }
 
   function transportError(err: unknown): undefined {
-    ctx.logger.info({ err, method: request.method, source }, "SIP response could not be sent");
+    ctx.logger.info({ err, method, source }, "SIP response could not be sent");
     if (state !== "terminated") {
       terminate();
       tu.onFailure?.("transport-error");
@@ -32,7 +33,6 @@ export function startNonInviteServer(
 
   return {
     key,
-    request,
     state: () => state,
     receive() {
       // §17.2.2: retransmission in Trying is discarded; later it gets the most recent response.
@@ -48,8 +48,11 @@ export function startNonInviteServer(
         return true;
       }
       state = "completed";
-      if (isReliable(source.transport)) terminate();
-      else timerJ = startTimer(ctx.timers.t64, terminate);
+      if (isReliable(source.transport)) terminate(); // Timer J is zero on reliable transports
+      else if (tu.onCompleted !== undefined) {
+        tu.onCompleted(last);
+        terminate();
+      } else timerJ = startTimer(ctx.timers.t64, terminate);
       return true;
     },
     abort: terminate,

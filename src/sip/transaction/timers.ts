@@ -42,3 +42,60 @@ export function stopTimer(h: TimerHandle | undefined): void {
 export function backoff(current: number, cap: number = Number.POSITIVE_INFINITY): number {
   return Math.min(current * 2, cap);
 }
+
+export interface ExpiryQueue<K> {
+  /** Schedules `key` to expire `ms` from now (all entries share one duration, so FIFO order is expiry order). */
+  add(key: K): void;
+  size(): number;
+  clear(): void;
+}
+
+/**
+ * Many same-length timers on one setTimeout: a FIFO of (key, due) with a single armed timer for the
+ * head. Used for Timer J, which holds every UDP non-INVITE server transaction for 64·T1 — at
+ * thousands of requests per second, one timer object per transaction is measurable memory.
+ */
+export function createExpiryQueue<K>(ms: number, onExpire: (key: K) => void): ExpiryQueue<K> {
+  let keys: K[] = [];
+  let due: number[] = [];
+  let head = 0;
+  let armed: TimerHandle | undefined;
+
+  function arm(): void {
+    if (armed !== undefined || head >= keys.length) return;
+    armed = startTimer(Math.max(0, due[head]! - Date.now()), fire);
+  }
+
+  function fire(): void {
+    armed = undefined;
+    const now = Date.now();
+    while (head < keys.length && due[head]! <= now) {
+      const k = keys[head]!;
+      head += 1;
+      onExpire(k);
+    }
+    // Compact once the consumed prefix dominates: amortised O(1) per entry.
+    if (head > 1024 && head * 2 > keys.length) {
+      keys = keys.slice(head);
+      due = due.slice(head);
+      head = 0;
+    }
+    arm();
+  }
+
+  return {
+    add(key) {
+      keys.push(key);
+      due.push(Date.now() + ms);
+      arm();
+    },
+    size: () => keys.length - head,
+    clear() {
+      stopTimer(armed);
+      armed = undefined;
+      keys = [];
+      due = [];
+      head = 0;
+    },
+  };
+}
