@@ -44,8 +44,12 @@ export interface NotifierSubscription {
   readonly key: string;
   /** Snapshot for the store. */
   data(): NotifierSubscriptionData;
-  /** Sends a NOTIFY with the new body (kept for refreshes) and optionally a new state. */
-  notify(body?: string, contentType?: string, state?: "active" | "pending"): Promise<SipResponse>;
+  /**
+   * Sends a NOTIFY with the new body (kept for refreshes) and optionally a new state. While one
+   * NOTIFY is outstanding, further calls coalesce into a single next NOTIFY with the newest body.
+   * Undefined once the subscription has ended.
+   */
+  notify(body?: string, contentType?: string, state?: "active" | "pending"): Promise<SipResponse | undefined>;
   /** Final NOTIFY with Subscription-State terminated (RFC 6665 §4.2.2). */
   terminate(reason?: TerminationReason, opts?: { retryAfter?: number; body?: string; contentType?: string }): Promise<void>;
   onRefresh(listener: (expires: number) => void): void;
@@ -102,8 +106,10 @@ export function createNotifier(opts: NotifierOptions): Notifier {
       live.delete(key);
       terminated.emit(e);
     };
-    const send = async (state: string, extra: { reason?: TerminationReason; retryAfter?: number } = {}): Promise<SipResponse> => {
-      const ss = formatSubscriptionState({ state, ...extra, ...(state !== "terminated" ? { expires: remaining() } : {}) });
+    type Terminal = { reason?: TerminationReason; retryAfter?: number };
+    const transmit = async (terminal: Terminal | undefined): Promise<SipResponse> => {
+      const state = terminal ? "terminated" : d.state;
+      const ss = formatSubscriptionState({ state, ...terminal, ...(terminal ? {} : { expires: remaining() }) });
       const built = buildInDialogRequest(d.dialog, "NOTIFY", {
         headers: { event: formatEvent(d.event), "subscription-state": ss },
         ...(d.body !== undefined ? { body: d.body } : {}),
@@ -126,20 +132,43 @@ export function createNotifier(opts: NotifierOptions): Notifier {
       }
       return res;
     };
+    // One NOTIFY transaction at a time per subscription, so CSeq order is arrival order even over UDP;
+    // updates made meanwhile coalesce into one NOTIFY carrying the newest state (a terminal one wins).
+    let inFlight: Promise<SipResponse> | undefined;
+    let queued: Promise<SipResponse> | undefined;
+    let queuedTerminal: Terminal | undefined;
+    const start = (): Promise<SipResponse> => {
+      const terminal = queuedTerminal;
+      queuedTerminal = undefined;
+      queued = undefined;
+      const p = transmit(terminal);
+      inFlight = p;
+      const clear = () => { if (inFlight === p) inFlight = undefined; };
+      p.then(clear, clear);
+      return p;
+    };
+    const send = (terminal?: Terminal): Promise<SipResponse> => {
+      if (terminal) queuedTerminal = terminal;
+      if (queued) return queued;
+      if (!inFlight) return start();
+      queued = inFlight.then(start, start);
+      return queued;
+    };
     const finish = async (reason: TerminationReason, e: SubscriptionEnded, extra: { retryAfter?: number } = {}) => {
       if (ended) return;
       d = { ...d, state: "terminated" };
       remove(e);
-      await send("terminated", { reason, ...extra }).catch((err: unknown) => logger.warn({ err, key }, "final NOTIFY failed"));
+      await send({ reason, ...extra }).catch((err: unknown) => logger.warn({ err, key }, "final NOTIFY failed"));
     };
 
     const sub = {
       key,
       data: () => d,
-      notify(body?: string, contentType?: string, state?: "active" | "pending") {
+      async notify(body?: string, contentType?: string, state?: "active" | "pending"): Promise<SipResponse | undefined> {
+        if (ended) return undefined;
         if (body !== undefined) d = { ...d, body, ...(contentType !== undefined ? { contentType } : {}) };
         if (state) d = { ...d, state };
-        return send(d.state);
+        return send();
       },
       async terminate(reason: TerminationReason = "noresource", o: { retryAfter?: number; body?: string; contentType?: string } = {}) {
         if (o.body !== undefined) d = { ...d, body: o.body, ...(o.contentType !== undefined ? { contentType: o.contentType } : {}) };
@@ -165,7 +194,7 @@ export function createNotifier(opts: NotifierOptions): Notifier {
         tx.respond(200, undefined, { headers: { expires: String(expires), contact: `<${d.dialog.localTarget}>` } });
         refreshed.emit(expires);
         // RFC 6665 §4.2.1.2: a refresh is answered with a NOTIFY carrying the current state.
-        void send(d.state).catch((err: unknown) => logger.warn({ err, key }, "refresh NOTIFY failed"));
+        void send().catch((err: unknown) => logger.warn({ err, key }, "refresh NOTIFY failed"));
       },
       arm,
       detach() { if (timer) clearTimeout(timer); ended = true; },

@@ -137,6 +137,44 @@ describe("RFC 6665 notifier", () => {
     expect(ended).toEqual([{ by: "error", reason: "request-failed", status: 481 }]);
     expect(notifier.size).toBe(0);
   });
+  it("sends one NOTIFY at a time and coalesces updates made meanwhile into the newest one", async () => {
+    await accepted();
+    const releases: Array<() => void> = [];
+    f.respondWith((req) => new Promise((r) => releases.push(() => r(createResponse(req, 200)))));
+    const p1 = sub!.notify("<one/>");
+    const p2 = sub!.notify("<two/>");
+    const p3 = sub!.notify("<three/>");
+    await flush();
+    expect(f.sent).toHaveLength(2); // initial NOTIFY + <one/>; the others wait
+    releases.shift()!();
+    await flush();
+    expect(f.sent).toHaveLength(3);
+    expect(new TextDecoder().decode(f.sent[2]!.request.body)).toBe("<three/>");
+    releases.shift()!();
+    const [r1, r2, r3] = await Promise.all([p1, p2, p3]);
+    expect([r1?.status, r2?.status]).toEqual([200, 200]);
+    expect(r2).toBe(r3);
+    const seq = (i: number) => Number(f.sent[i]!.request.headers.get("cseq")!.split(" ")[0]);
+    expect(seq(2)).toBe(seq(1) + 1);
+  });
+  it("a termination queued behind an outstanding NOTIFY becomes the next (final) NOTIFY", async () => {
+    await accepted();
+    const releases: Array<() => void> = [];
+    f.respondWith((req) => new Promise((r) => releases.push(() => r(createResponse(req, 200)))));
+    void sub!.notify("<one/>");
+    void sub!.notify("<two/>");
+    const done = sub!.terminate("deactivated");
+    await flush();
+    expect(f.sent).toHaveLength(2);
+    releases.shift()!();
+    await flush();
+    expect(f.sent).toHaveLength(3);
+    expect(state(2, f.sent)).toEqual({ state: "terminated", reason: "deactivated" });
+    releases.shift()!();
+    await done;
+    expect(await sub!.notify("<late/>")).toBeUndefined();
+    expect(f.sent).toHaveLength(3);
+  });
   it("terminates with reason and retry-after on request", async () => {
     await accepted();
     await sub!.terminate("deactivated", { retryAfter: 30 });
