@@ -66,7 +66,14 @@ describe("notifier against SIPp subscribers", () => {
     await new Promise<void>((r) => sock.bind(0, "127.0.0.1", () => r()));
     const lport = sock.address().port;
     const received: string[] = [];
-    sock.on("message", (m) => received.push(m.toString()));
+    sock.on("message", (m, rinfo) => {
+      const text = m.toString();
+      received.push(text);
+      if (!text.startsWith("NOTIFY")) return;
+      // Answer NOTIFYs 200 by copying the transaction headers (RFC 3261 §8.2.6).
+      const copy = text.split("\r\n").filter((l) => /^(Via|From|To|Call-ID|CSeq):/i.test(l));
+      sock.send(["SIP/2.0 200 OK", ...copy, "Content-Length: 0", "", ""].join("\r\n"), rinfo.port, rinfo.address);
+    });
     const msg = [
       `SUBSCRIBE sip:bob@127.0.0.1:${port} SIP/2.0`,
       `Via: SIP/2.0/UDP 127.0.0.1:${lport};branch=z9hG4bK-retrans-1;rport`,
@@ -90,6 +97,12 @@ describe("notifier against SIPp subscribers", () => {
     expect(received.filter((m) => m.startsWith("NOTIFY")).length).toBeGreaterThanOrEqual(1);
     const toTags = new Set(received.filter((m) => m.startsWith("SIP/2.0 200")).map((m) => /^To:.*tag=([^;\r\n]+)/im.exec(m)?.[1]));
     expect(toTags.size).toBe(1); // the same answer every time: one dialog
+    // Unsubscribe in the dialog and see the final NOTIFY, leaving nothing behind.
+    const toTag = [...toTags][0]!;
+    sock.send(msg.replace("z9hG4bK-retrans-1", "z9hG4bK-retrans-2").replace("CSeq: 1 SUBSCRIBE", "CSeq: 2 SUBSCRIBE")
+      .replace("Expires: 60", "Expires: 0").replace(`To: <sip:bob@127.0.0.1:${port}>`, `To: <sip:bob@127.0.0.1:${port}>;tag=${toTag}`), port, "127.0.0.1");
+    await waitFor("final NOTIFY", () => received.some((m) => m.startsWith("NOTIFY") && /Subscription-State: terminated;reason=timeout/i.test(m)));
+    await waitFor("subscription gone", () => ep.counts().notifier === 0);
     sock.close();
   });
 });
