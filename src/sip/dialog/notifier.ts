@@ -183,8 +183,9 @@ export function createNotifier(opts: NotifierOptions): Notifier {
         if (isDialogError(checked)) return tx.respond(checked.status, checked.reason);
         d = { ...d, dialog: refreshTarget(checked, tx.request, tx.source) };
         if (expires === 0) {
-          // Unsubscribe (RFC 6665 §4.2.1.4 / §4.4.1): 200, then a final NOTIFY. reason=timeout is
-          // what RFC 6665 §4.1.3 associates with an ended (polled/expired) subscription — recalled, not re-read.
+          // Unsubscribe (RFC 6665 §4.1.2.3: Expires 0, answered by a final NOTIFY). The reason is
+          // "timeout", the §4.1.3 code for a subscription that simply ran out and the one §4.4.3 uses for
+          // fetches; Kamailio's presence module does the same. Recalled: the RFC body was not readable here.
           tx.respond(200, undefined, { headers: { expires: "0", contact: `<${d.dialog.localTarget}>` } });
           void finish("timeout", { by: "subscriber", reason: "unsubscribed" });
           return;

@@ -145,6 +145,29 @@ describe("RFC 6665 subscriber", () => {
     expect(ended).toEqual([{ by: "subscriber", reason: "unsubscribed" }]);
   });
 
+  it("resumes from stored data: NOTIFYs still match, the refresh comes on time with the next CSeq", async () => {
+    f.respondWith((req) => ok(req));
+    const first = createSubscriber({ uac: f.uac, logger });
+    const s = first.subscribe(FROM, TO, "presence", { expires: 600 });
+    await s.response;
+    const stored = JSON.parse(JSON.stringify(s.data()));
+    first.detachAll();
+    jest.advanceTimersByTime(100_000);
+    const second = createSubscriber({ uac: f.uac, logger });
+    const restored = second.restore(stored);
+    const notes: NotifyReceived[] = [];
+    restored.onNotify((n) => notes.push(n));
+    const tx = incoming(notifyFor(f.sent[0]!.request, 1, "active;expires=500"));
+    second.handleNotify(tx);
+    expect(tx.responses[0]!.status).toBe(200);
+    expect(notes).toHaveLength(1);
+    expect(f.sent).toHaveLength(1);
+    jest.advanceTimersByTime(440_000); // refresh due 540 s after the 2xx, i.e. 440 s after the restore
+    await flush();
+    expect(f.sent).toHaveLength(2);
+    expect(f.sent[1]!.request.headers.get("cseq")).toBe("2 SUBSCRIBE");
+  });
+
   it("reports a notifier's termination with reason and retry-after", async () => {
     f.respondWith((req) => ok(req));
     const role = createSubscriber({ uac: f.uac, logger });
