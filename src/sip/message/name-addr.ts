@@ -70,7 +70,7 @@ function isUnquotedDisplayName(s: string): boolean {
 }
 
 function isPlainUri(uri: string): boolean {
-  if (uriScheme(uri) === null) return false;
+  if (!uri.startsWith("sip:") && !uri.startsWith("sips:") && uriScheme(uri) === null) return false;
   for (let i = 0; i < uri.length; i++) {
     const c = uri.charCodeAt(i);
     if (c <= 0x20 || c === 0x3c || c === 0x3e || c === 0x22 || c === 0x7f) return false;

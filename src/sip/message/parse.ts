@@ -5,6 +5,7 @@ import { canonicalHeaderNameAt, displayHeaderName } from "./header-names.js";
 import { isToken } from "./params.js";
 import { parseStartLine } from "./start-line.js";
 import { checkHeaders } from "./validate.js";
+import { parseDigits } from "./digits.js";
 import { parseVia } from "./via.js";
 
 export interface ParseOptions {
@@ -51,6 +52,8 @@ function fail(status: number, reason: string, answerable = false, partial?: SipR
  * counts body bytes; without it the body is the rest of the input (RFC 3261 §18.3, UDP); bytes
  * beyond Content-Length are discarded. Errors carry the status and a "Bad Request - <detail>"
  * phrase; `answerable` is true for requests whose top Via parses, with `partial` to respond from.
+ * The body is a view of `bytes`, not a copy (datagrams and framer output are fresh buffers): a
+ * caller that reuses its input buffer must copy the body first.
  */
 export function parseMessage(bytes: Uint8Array, opts?: ParseOptions): ParseResult {
   const maxBytes = opts?.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -174,17 +177,6 @@ function cutBody(buf: Buffer, headers: SipHeaders, bodyStart: number): Uint8Arra
     if (length < 0) return "Malformed Content-Length";
     if (length > available) return "Content-Length Exceeds Message";
   }
-  return Buffer.from(buf.subarray(bodyStart, bodyStart + length));
+  return buf.subarray(bodyStart, bodyStart + length);
 }
 
-/** 1*10DIGIT as a number, or -1. */
-export function parseDigits(s: string): number {
-  if (s.length === 0 || s.length > 10) return -1;
-  let v = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i) - 0x30;
-    if (c < 0 || c > 9) return -1;
-    v = v * 10 + c;
-  }
-  return v;
-}

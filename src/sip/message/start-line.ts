@@ -29,15 +29,18 @@ export function parseStartLine(line: string): StartLineResult {
   const request = { method, uri };
   if (sp1 < 0 || sp2 < 0) return bad("Malformed Request-Line", request);
   const version = line.slice(sp2 + 1);
-  if (uri.length === 0 || !SIP_VERSION.test(version)) return bad("Malformed Request-Line", request);
-  if (version.toUpperCase() !== "SIP/2.0") return { ok: false, status: 505, reason: "Version Not Supported", request };
+  if (version !== "SIP/2.0") {
+    if (uri.length === 0 || !SIP_VERSION.test(version)) return bad("Malformed Request-Line", request);
+    if (version.toUpperCase() !== "SIP/2.0") return { ok: false, status: 505, reason: "Version Not Supported", request };
+  }
+  if (uri.length === 0) return bad("Malformed Request-Line", request);
   const scheme = uriScheme(uri);
-  if (scheme === null || !isUriText(uri)) return bad("Malformed Request-URI", request);
   if (scheme === "sip" || scheme === "sips") {
+    // parseUri admits only the characters RFC 3261 §25.1 allows in each component.
     const parsed = parseUri(uri);
     if (parsed === null) return bad("Malformed Request-URI", request);
     if (parsed.headers.size > 0) return bad("Headers Not Allowed In Request-URI", request);
-  }
+  } else if (scheme === null || !isUriText(uri)) return bad("Malformed Request-URI", request);
   return { ok: true, line: { kind: "request", method, uri, version: "SIP/2.0" } };
 }
 

@@ -3,6 +3,7 @@ import type { SipHeaders } from "./types.js";
 import { parseVia } from "./via.js";
 import { parseNameAddr } from "./name-addr.js";
 import { parseCSeq } from "./cseq.js";
+import { parseDigits } from "./digits.js";
 
 /**
  * RFC 3261 §8.1.1 / §8.2: To, From, CSeq, Call-ID and Via are mandatory in requests and responses.
@@ -27,7 +28,7 @@ export function checkHeaders(headers: SipHeaders, method: string | undefined): s
   if (method !== undefined) {
     const mf = headers.getAll("max-forwards");
     if (mf.length > 1) return "Multiple Max-Forwards";
-    if (mf.length === 1 && !/^[0-9]{1,10}$/.test(mf[0]!)) return "Malformed Max-Forwards";
+    if (mf.length === 1 && parseDigits(mf[0]!) < 0) return "Malformed Max-Forwards";
   }
   for (const c of headers.getAll("contact")) if (parseNameAddr(c) === null) return "Malformed Contact";
   return null;

@@ -18,6 +18,8 @@ function readToken(s: string, i: number): number {
  */
 export function parseVia(v: string): Via | null {
   let i = skipWsp(v, 0);
+  // Nearly every Via is written "SIP/2.0/<transport>" without inner whitespace.
+  if (v.startsWith("SIP/2.0/", i)) return parseSentBy(v, i + 8, "SIP/2.0");
   const nameStart = i;
   i = readToken(v, i);
   const name = v.slice(nameStart, i);
@@ -31,7 +33,12 @@ export function parseVia(v: string): Via | null {
   if (version.length === 0) return null;
   i = skipWsp(v, i);
   if (v.charCodeAt(i) !== 0x2f) return null;
-  i = skipWsp(v, i + 1);
+  const protocol = name.toUpperCase() === "SIP" && version === "2.0" ? "SIP/2.0" : `${name.toUpperCase()}/${version}`;
+  return parseSentBy(v, skipWsp(v, i + 1), protocol);
+}
+
+/** `transport LWS sent-by *(;param)` from `i`, the rest of a via-parm. */
+function parseSentBy(v: string, i: number, protocol: string): Via | null {
   const transportStart = i;
   i = readToken(v, i);
   const transport = upper(v.slice(transportStart, i));
@@ -66,7 +73,6 @@ export function parseVia(v: string): Via | null {
   }
   const p = parseParamsAt(v, i);
   if (p === null || p.end !== v.length) return null;
-  const protocol = name === "SIP" && version === "2.0" ? "SIP/2.0" : `${name.toUpperCase()}/${version}`;
   return { protocol, transport, host, port, params: p.params };
 }
 
