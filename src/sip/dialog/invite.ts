@@ -138,7 +138,12 @@ export function createInviteRole(opts: InviteRoleOptions): InviteRole {
       let answered = false;
       const ctx: InviteContext = {
         request: tx.request, offer: text(tx.request.body), from, to,
-        accept: (sdp) => { answered = true; return answer(tx, sdp); },
+        accept: (sdp) => {
+          // A CANCEL may have ended the transaction with 487 meanwhile (RFC 3261 §9.2): no dialog then.
+          if (tx.finalSent) throw new Error("INVITE already answered (cancelled?)");
+          answered = true;
+          return answer(tx, sdp);
+        },
         reject: (status, reason) => { answered = true; tx.respond(status, reason); },
       };
       Promise.resolve().then(() => handler!(ctx)).then(
