@@ -15,12 +15,18 @@ import { createSipSide } from "./gateway/sip-side.js";
 import { createXmppSide, type XmppSide } from "./gateway/xmpp-side.js";
 import { createSipMessageIngress } from "./gateway/sip-message-ingress.js";
 import { createXmppMessageIngress } from "./gateway/xmpp-message-ingress.js";
+import { createPresenceGateway, type PresenceGateway } from "./gateway/presence/presence-gateway.js";
+import { createMemoryStore } from "./store/memory-store.js";
+import { createRedisStore } from "./store/redis-store.js";
+import type { Store } from "./store/store.js";
 
 export interface Gateway {
   readonly sip: SipEndpoint;
   readonly xmpp: XmppSide;
   readonly metrics: GatewayMetrics;
   readonly readiness: Readiness;
+  /** Presence interworking (set once start() has opened the store). */
+  readonly presence: PresenceGateway | undefined;
   /** Bound SIP sockets (ports resolved when configured as 0). */
   sipListening(): readonly SipListening[];
   /** Bound port of the HTTP server (metrics, health). */
@@ -96,20 +102,43 @@ export function createGateway(config: Config, logger: Logger): Gateway {
     },
     onMessage: xmppMessage,
     onPresence: (stanza) => {
-      // Presence interworking (RFC 7248/8048) is not wired yet: logged, never silently dropped.
-      logger.debug({ from: stanza.from.toString(), to: stanza.to.toString(), type: stanza.type ?? "available" }, "presence stanza not handled");
+      if (presence !== undefined) return presence.onXmppPresence(stanza);
+  // Presence (src/gateway/presence/): built in start() because a Redis store connects asynchronously.
+  let store: Store | undefined;
+  let presence: PresenceGateway | undefined;
+  xmpp.onReconnected(() => presence?.onReconnected());
+  const startPresence = async () => {
+    store = config.store.kind === "redis" && config.store.redisUrl !== undefined
+      ? await createRedisStore({ url: config.store.redisUrl, ...(config.store.redisPassword !== undefined ? { password: config.store.redisPassword } : {}), logger })
+      : createMemoryStore();
+    presence = createPresenceGateway({
+      plan: plan.value, trust: trust.value, sip, store, logger,
+      sendXmpp: (s) => {
+        const r = xmpp.send(s);
+        if (r.kind === "rejected") logger.warn({ reason: r.reason, to: s.attrs.to }, "presence stanza not sent");
+      },
+      config: { ...config.presence, subscribeExpires: config.presence.defaultExpires, reannounceRatePerSecond: 200 },
+    });
+  };
+
+      logger.debug({ from: stanza.from.toString(), to: stanza.to.toString(), type: stanza.type ?? "available" }, "presence stanza before start");
     },
     logger,
   });
   xmpp.onStanza(dispatch);
 
+    get presence() {
+      return presence;
+    },
   readiness.register("xmpp", () => xmpp.ready);
   readiness.register("sip", () => sip.stack.listening().length === config.sip.listen.length);
 
   let http: HttpServer | undefined;
   return {
+      await startPresence();
     sip, xmpp, metrics, readiness,
     sipListening: () => sip.stack.listening(),
+      await presence?.restore();
     get httpPort() {
       return http?.port ?? 0;
     },
@@ -118,7 +147,9 @@ export function createGateway(config: Config, logger: Logger): Gateway {
       xmpp.start();
       http = await startHttp(config.http, { registry: metrics.registry, readiness });
       logger.info({ sip: sip.stack.listening().map((l) => `${l.transport.toLowerCase()}:${l.host}:${l.port}`), components: xmpp.domains, http: http.port }, "gateway started");
+      presence?.stop();
     },
+      await store?.close();
     async stop() {
       readiness.drain();
       const deadlineMs = config.shutdown.graceSeconds * 1000;

@@ -1,0 +1,28 @@
+// What the presence gateway needs from the rest of the composition, narrowed to the calls it makes.
+import type { Logger } from "pino";
+import type { AddressPlan } from "../../domain/address.js";
+import type { SipEndpoint } from "../../sip/endpoint.js";
+import type { Store } from "../../store/store.js";
+import type { SipTrust } from "../../translate/identity.js";
+import type { Element } from "../../xmpp/xml.js";
+
+export interface PresenceDeps {
+  readonly plan: AddressPlan;
+  readonly trust: SipTrust;
+  readonly sip: Pick<SipEndpoint, "onSubscribe" | "subscribe" | "restoreNotifierSubscription" | "restoreSubscription">;
+  /** Writes one stanza to the component link (buffered while it reconnects). */
+  readonly sendXmpp: (stanza: Element) => void;
+  readonly store: Store;
+  readonly config: {
+    readonly notifyMinIntervalSeconds: number;
+    readonly maxSubscriptionsPerUser: number;
+    readonly maxSubscriptionsPerDomain: number;
+    /** Expires the gateway asks for on its own SUBSCRIBEs (it refreshes them itself). */
+    readonly subscribeExpires: number;
+    /** Stanzas per second when re-announcing after a reconnect or restart. */
+    readonly reannounceRatePerSecond: number;
+  };
+  readonly logger: Logger;
+}
+
+export const PIDF = "application/pidf+xml";

@@ -1,0 +1,125 @@
+// Presence interworking entry point: XMPP <presence/> stanzas in, SIP SUBSCRIBE/NOTIFY through the
+// two watcher modules, XMPP user presence coalesced into NOTIFYs (RFC 3856 §6.10), re-announce after
+// a component reconnect or a restart, paced so that it is not a storm.
+import { formatJid, sipUriToJid } from "../../translate/address.js";
+import { gatewayErrorToXmpp } from "../../translate/errors.js";
+import { checkXmppDestination, checkXmppOrigin } from "../../translate/identity.js";
+import { formatSipAddress } from "../../translate/address.js";
+import { buildErrorStanza } from "../../xmpp/build/error.js";
+import type { InboundStanza } from "../../xmpp/parse/stanza.js";
+import { classifyPresence } from "../../xmpp/presence/presence-stanza.js";
+import { createKeyedSerial } from "./keyed-serial.js";
+import { createNotifyCoalescer } from "./notify-coalescer.js";
+import type { PresenceDeps } from "./presence-deps.js";
+import { applyResourcePresence } from "./presence-state.js";
+import { createSipWatchers, type SipWatchers } from "./sip-watchers.js";
+import { createXmppWatchers, type XmppWatchers } from "./xmpp-watchers.js";
+
+export type { PresenceDeps } from "./presence-deps.js";
+
+export interface PresenceGateway {
+  /** The dispatcher's onPresence. */
+  onXmppPresence(stanza: InboundStanza): void;
+  /** After a component link reconnect: re-send SIP users' presence and re-probe XMPP users. */
+  onReconnected(): void;
+  /** Resume stored dialogs (restart with a durable store), then re-announce. */
+  restore(): Promise<{ readonly sipWatchers: number; readonly xmppWatchers: number }>;
+  /** Settles once queued presence work is done (tests, shutdown). */
+  idle(): Promise<void>;
+  stop(): void;
+  readonly sipWatchers: SipWatchers;
+  readonly xmppWatchers: XmppWatchers;
+}
+
+export function createPresenceGateway(deps: PresenceDeps): PresenceGateway {
+  const log = deps.logger.child({ module: "presence" });
+  const serial = createKeyedSerial();
+  const sipJidOf = (uri: string): string | undefined => {
+    const j = sipUriToJid(uri, deps.plan);
+    return j.ok ? formatJid({ ...(j.value.local !== undefined ? { local: j.value.local } : {}), domain: j.value.domain }) : undefined;
+  };
+  const sipWatchers = createSipWatchers(deps, serial, sipJidOf);
+  const xmppWatchers = createXmppWatchers(deps, serial, sipJidOf);
+  const inflight = new Set<Promise<unknown>>();
+  const track = (p: Promise<unknown>, what: string) => {
+    const q = p.catch((err: unknown) => log.warn({ err, what }, "presence work failed")).finally(() => inflight.delete(q));
+    inflight.add(q);
+  };
+  const coalescer = createNotifyCoalescer({
+    minIntervalMs: deps.config.notifyMinIntervalSeconds * 1000,
+    flush: (presentity) => track(sipWatchers.fanOut(presentity), "fan-out"),
+  });
+
+  // A token bucket in time: stanza i of a burst goes out at i / rate seconds (re-announce storms,
+  // interworking.md §3 B). TODO(queue): rate-limited queue jobs once src/queue lands.
+  let nextSlot = 0;
+  const pace = async (send: () => void): Promise<void> => {
+    const gap = 1000 / deps.config.reannounceRatePerSecond;
+    const now = Date.now();
+    nextSlot = Math.max(nextSlot, now);
+    const wait = nextSlot - now;
+    nextSlot += gap;
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait).unref?.());
+    send();
+  };
+
+  const bounce = (stanza: InboundStanza, err: Parameters<typeof gatewayErrorToXmpp>[0]) => {
+    log.info({ from: stanza.from.toString(), to: stanza.to.toString(), code: err.code, detail: err.detail }, "presence refused");
+    // RFC 6120 §8.3.1: never answer an error with an error.
+    if (stanza.type !== "error") deps.sendXmpp(buildErrorStanza(stanza.element, gatewayErrorToXmpp(err)));
+  };
+
+  function onXmppPresence(stanza: InboundStanza): void {
+    const origin = checkXmppOrigin(stanza.from.toString(), deps.plan);
+    if (!origin.ok) return bounce(stanza, origin.error);
+    const dest = checkXmppDestination(stanza.to.toString(), deps.plan);
+    if (!dest.ok) return bounce(stanza, dest.error);
+    const xmppUser = stanza.from.bare().toString();
+    const sipIdentity = formatSipAddress(origin.value);
+    const sipUser = formatSipAddress(dest.value);
+    const meaning = classifyPresence(stanza.element, stanza.from.getResource() ?? "");
+    switch (meaning.kind) {
+      case "state": {
+        // Presence is per presentity, whichever SIP contact it was addressed to: the server sends one
+        // copy per subscribed contact, and the first one updates the cache; the rest are unchanged.
+        const state = meaning.state;
+        return track(serial(`presence\u0000${xmppUser}`, async () => {
+          const cached = await deps.store.getPresence(xmppUser);
+          const change = applyResourcePresence(cached?.states ?? [], state);
+          if (change.changed.length === 0) return;
+          const put = await deps.store.putPresence(xmppUser, change.states, { ifVersion: cached?.version ?? 0 });
+          if (!put.ok) log.debug({ xmppUser }, "presence raced with another writer; its version wins");
+          else coalescer.touch(xmppUser);
+        }), "presence");
+      }
+      case "subscription":
+        if (meaning.type === "subscribed" || meaning.type === "unsubscribed") return track(sipWatchers.onXmppAnswer(xmppUser, sipUser, meaning.type), meaning.type);
+        return track(xmppWatchers.onXmppRequest(xmppUser, sipIdentity, sipUser, meaning.type), meaning.type);
+      case "probe":
+        return track(xmppWatchers.onProbe(stanza.from.toString(), xmppUser, sipUser), "probe");
+      case "error":
+        log.debug({ from: stanza.from.toString(), to: stanza.to.toString() }, "presence error received");
+        return;
+    }
+  }
+
+  const reannounce = () => {
+    track(xmppWatchers.reannounce(pace), "re-announce");
+    track(sipWatchers.reprobe(pace), "re-probe");
+  };
+
+  return {
+    sipWatchers, xmppWatchers, onXmppPresence,
+    onReconnected: reannounce,
+    async restore() {
+      const counts = { sipWatchers: await sipWatchers.restore(), xmppWatchers: await xmppWatchers.restore() };
+      if (counts.sipWatchers + counts.xmppWatchers > 0) reannounce();
+      log.info(counts, "presence subscriptions restored");
+      return counts;
+    },
+    async idle() {
+      while (inflight.size > 0) await Promise.allSettled([...inflight]);
+    },
+    stop: () => coalescer.clear(),
+  };
+}

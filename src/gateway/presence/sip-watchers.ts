@@ -1,0 +1,175 @@
+// SIP watchers of XMPP presentities: the gateway is the RFC 6665 notifier. SUBSCRIBE → XMPP
+// `subscribe` + `probe`, NOTIFY pending until the XMPP user approves, then active with full state
+// (RFC 8048 §4, recalled; interworking.md §2.2). Refreshes stay local; Expires: 0 → `unsubscribe`.
+import { gatewayError, type GatewayError } from "../../domain/errors.js";
+import { reduceSubscription, type SubscriptionAction, type SubscriptionEvent } from "../../domain/subscription.js";
+import type { NotifierSubscription, SubscribeContext } from "../../sip/endpoint.js";
+import { buildPidf } from "../../simple/pidf/build.js";
+import { newSubscriptionId, type SipWatcherSubscription } from "../../store/store.js";
+import { formatJid } from "../../translate/address.js";
+import { gatewayErrorToSip } from "../../translate/errors.js";
+import { checkSipDestination, checkSipOrigin } from "../../translate/identity.js";
+import { xmppPresencesToPidf } from "../../translate/presence.js";
+import { buildSubscriptionStanza } from "../../xmpp/presence/presence-stanza.js";
+import type { KeyedSerial } from "./keyed-serial.js";
+import { PIDF, type PresenceDeps } from "./presence-deps.js";
+import { pairFromRecords } from "./presence-state.js";
+
+export interface SipWatchers {
+  /** The XMPP user (bare JID) answered the SIP user's (SIP URI) subscription request. */
+  onXmppAnswer(xmppUser: string, sipWatcher: string, type: "subscribed" | "unsubscribed"): Promise<void>;
+  /** NOTIFY every active dialog watching `presentity` with its current state (coalesced by the caller). */
+  fanOut(presentity: string): Promise<void>;
+  /** Probe every watched XMPP presentity once per SIP watcher, paced (reconnect, restart). */
+  reprobe(pace: (send: () => void) => Promise<void>): Promise<void>;
+  /** Re-creates the notifier dialogs from the store (restart). */
+  restore(): Promise<number>;
+  readonly live: number;
+}
+
+export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJidOf: (sipUri: string) => string | undefined): SipWatchers {
+  const { store, logger } = deps;
+  const log = logger.child({ module: "presence-sip-watchers" });
+  const live = new Map<string, NotifierSubscription>();
+
+  const documentFor = async (presentity: string, sipAor: string): Promise<string> => {
+    const cached = await store.getPresence(presentity);
+    return buildPidf(xmppPresencesToPidf(presentity, cached?.states ?? [], { sipAor }));
+  };
+  const dialogsOf = async (watcher: string, presentity: string) =>
+    (await store.listByWatcher("sipWatcher", watcher)).filter((s) => s.presentity === presentity);
+  const persist = async (rec: SipWatcherSubscription, sub: NotifierSubscription) => {
+    const d = sub.data();
+    if (!live.has(rec.id)) return; // ended meanwhile: never resurrect a deleted record
+    await store.putSubscription({ ...rec, dialog: d.dialog, expiresAt: d.expiresAt, state: d.state === "terminated" ? rec.state : d.state });
+  };
+
+  const stanzas = (sipWatcher: string, xmppUser: string, actions: readonly SubscriptionAction[]) => {
+    const from = sipJidOf(sipWatcher);
+    if (from === undefined) return;
+    for (const a of actions) if (a.kind === "sendXmpp") deps.sendXmpp(buildSubscriptionStanza(from, xmppUser, a.type));
+  };
+
+  function attach(rec: SipWatcherSubscription, sub: NotifierSubscription): void {
+    live.set(rec.id, sub);
+    sub.onRefresh(() => void persist(rec, sub).catch((err: unknown) => log.warn({ err }, "store write failed")));
+    sub.onTerminated((ended) => {
+      live.delete(rec.id);
+      void serial(`${rec.watcher}\u0000${rec.presentity}`, async () => {
+        await store.deleteSubscription(rec.id);
+        const lastDialog = (await dialogsOf(rec.watcher, rec.presentity)).length === 0;
+        const event: SubscriptionEvent = ended.by === "subscriber" ? { kind: "sipUnsubscribe", lastDialog } : { kind: "sipDialogGone", lastDialog };
+        // The pair before this dialog ended: the reducer needs the state the watcher left.
+        const step = reduceSubscription(pairFromRecords([rec], undefined), event);
+        stanzas(rec.watcher, rec.presentity, step.actions);
+      }).catch((err: unknown) => log.warn({ err, id: rec.id }, "subscription end not processed"));
+    });
+  }
+
+  const refuse = (ctx: SubscribeContext, err: GatewayError) => {
+    const line = gatewayErrorToSip(err);
+    log.info({ from: ctx.subscriber, to: ctx.resource, status: line.status, code: err.code, detail: err.detail }, "SUBSCRIBE refused");
+    ctx.reject(line.status, line.reason);
+  };
+
+  async function onSubscribe(ctx: SubscribeContext): Promise<void> {
+    const sender = checkSipOrigin(ctx.subscriber, { ip: ctx.source.address }, deps.plan, deps.trust);
+    if (!sender.ok) return refuse(ctx, sender.error);
+    const target = checkSipDestination(ctx.request.uri, deps.plan);
+    if (!target.ok) return refuse(ctx, target.error);
+    const presentity = formatJid({ ...target.value, resource: undefined } as { domain: string; local?: string });
+    const watcher = ctx.subscriber;
+    const limit = await overLimit(watcher);
+    if (limit !== undefined) return refuse(ctx, limit);
+    await serial(`${watcher}\u0000${presentity}`, async () => {
+      const step = reduceSubscription(pairFromRecords(await dialogsOf(watcher, presentity), undefined), { kind: "sipSubscribe" });
+      for (const a of step.actions) {
+        if (a.kind !== "acceptSip") continue;
+        // RFC 6665 §4.2.1.2 / RFC 3856 §6.6 (recalled): a pending NOTIFY carries no presence state.
+        const sub = a.state === "active" ? ctx.accept("active", await documentFor(presentity, ctx.resource), PIDF) : ctx.accept("pending");
+        const d = sub.data();
+        const rec: SipWatcherSubscription = {
+          kind: "sipWatcher", id: newSubscriptionId(), watcher, presentity, event: d.event.name,
+          ...(d.event.id !== undefined ? { eventId: d.event.id } : {}), dialog: d.dialog, state: a.state, expiresAt: d.expiresAt,
+        };
+        if (ctx.expires === 0) break; // a fetch (RFC 6665 §4.4.3): answered, nothing to keep
+        attach(rec, sub);
+        await store.putSubscription(rec);
+      }
+      stanzas(watcher, presentity, step.actions);
+    });
+  }
+
+  /** RFC 3261 §21.4.4 403 / XMPP policy-violation: the gatewayError "subscriptionLimit" row. */
+  async function overLimit(watcher: string): Promise<GatewayError | undefined> {
+    if (await store.countByWatcher("sipWatcher", watcher) >= deps.config.maxSubscriptionsPerUser) {
+      return gatewayError("subscriptionLimit", `more than ${deps.config.maxSubscriptionsPerUser} subscriptions for ${watcher}`);
+    }
+    const domain = /@([^;:>?]+)/.exec(watcher)?.[1]?.toLowerCase() ?? "";
+    if (await store.countByDomain("sipWatcher", domain) >= deps.config.maxSubscriptionsPerDomain) {
+      return gatewayError("subscriptionLimit", `more than ${deps.config.maxSubscriptionsPerDomain} subscriptions from ${domain}`);
+    }
+    return undefined;
+  }
+
+  deps.sip.onSubscribe("presence", (ctx) => onSubscribe(ctx).catch((err: unknown) => {
+    log.error({ err }, "SUBSCRIBE not processed");
+    refuse(ctx, gatewayError("internal", "SUBSCRIBE not processed", err));
+  }));
+
+  return {
+    get live() { return live.size; },
+    onXmppAnswer: (xmppUser, sipWatcher, type) => serial(`${sipWatcher}\u0000${xmppUser}`, async () => {
+      const dialogs = await dialogsOf(sipWatcher, xmppUser);
+      const step = reduceSubscription(pairFromRecords(dialogs, undefined), { kind: type === "subscribed" ? "xmppSubscribed" : "xmppUnsubscribed" });
+      for (const a of step.actions) {
+        for (const rec of dialogs) {
+          const sub = live.get(rec.id);
+          if (sub === undefined) continue;
+          if (a.kind === "activateSip") {
+            await store.putSubscription({ ...rec, state: "active" });
+            await sub.notify(await documentFor(xmppUser, sub.data().resource), PIDF, "active");
+            await persist({ ...rec, state: "active" }, sub);
+          } else if (a.kind === "terminateSip") {
+            await sub.terminate(a.reason);
+          }
+        }
+      }
+    }),
+    async fanOut(presentity) {
+      const watchers = (await store.listByPresentity("sipWatcher", presentity)).filter((s) => s.state === "active");
+      if (watchers.length === 0) return;
+      // One document for all watchers: the AOR in <contact> is the presentity's, the same for everyone.
+      const first = live.get(watchers[0]?.id ?? "");
+      const body = await documentFor(presentity, first?.data().resource ?? `sip:${presentity}`);
+      await Promise.all(watchers.map(async (rec) => {
+        const sub = live.get(rec.id);
+        if (sub === undefined) return;
+        await sub.notify(body, PIDF);
+        await persist(rec, sub);
+      }));
+    },
+    async reprobe(pace) {
+      const seen = new Set<string>();
+      for (const rec of await store.listAll("sipWatcher")) {
+        const key = `${rec.watcher}\u0000${rec.presentity}`;
+        if (rec.state !== "active" || seen.has(key)) continue;
+        seen.add(key);
+        const from = sipJidOf(rec.watcher);
+        if (from !== undefined) await pace(() => deps.sendXmpp(buildSubscriptionStanza(from, rec.presentity, "probe")));
+      }
+    },
+    async restore() {
+      let n = 0;
+      for (const rec of await store.listAll("sipWatcher")) {
+        const sub = deps.sip.restoreNotifierSubscription({
+          dialog: rec.dialog, event: { name: rec.event, ...(rec.eventId !== undefined ? { id: rec.eventId } : {}) },
+          state: rec.state, expiresAt: rec.expiresAt, subscriber: rec.watcher, resource: rec.dialog.localUri,
+        });
+        attach(rec, sub);
+        n++;
+      }
+      return n;
+    },
+  };
+}
