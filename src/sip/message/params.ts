@@ -36,21 +36,31 @@ export function skipWsp(s: string, i: number): number {
  */
 export function parseParamsAt(s: string, pos: number): ParamsAt | null {
   const params = new Map<string, string | null>();
+  const end = scanParams(s, pos, params);
+  return end < 0 ? null : { params, end };
+}
+
+/**
+ * The parameter-list scanner behind parseParamsAt: fills `into` when given (validation passes null
+ * and allocates nothing). Returns the index after the list, or -1 on a syntax error.
+ */
+export function scanParams(s: string, pos: number, into: Map<string, string | null> | null): number {
   let i = skipWsp(s, pos);
   while (i < s.length && s.charCodeAt(i) === 0x3b) {
     i = skipWsp(s, i + 1);
     const nameStart = i;
     while (i < s.length && isTokenChar(s.charCodeAt(i))) i++;
-    if (i === nameStart) return null;
-    const name = s.slice(nameStart, i).toLowerCase();
+    if (i === nameStart) return -1;
+    const nameEnd = i;
     i = skipWsp(s, i);
-    let value: string | null = null;
+    let valueStart = -1;
+    let valueEnd = -1;
     if (i < s.length && s.charCodeAt(i) === 0x3d) {
       i = skipWsp(s, i + 1);
-      const valueStart = i;
+      valueStart = i;
       if (i < s.length && s.charCodeAt(i) === 0x22) {
         const close = quotedStringEnd(s, i);
-        if (close < 0) return null;
+        if (close < 0) return -1;
         i = close;
       } else {
         while (i < s.length) {
@@ -58,14 +68,17 @@ export function parseParamsAt(s: string, pos: number): ParamsAt | null {
           if (c >= 128 || GEN_VALUE[c] !== 1) break;
           i++;
         }
-        if (i === valueStart) return null;
+        if (i === valueStart) return -1;
       }
-      value = s.slice(valueStart, i);
+      valueEnd = i;
       i = skipWsp(s, i);
     }
-    if (!params.has(name)) params.set(name, value);
+    if (into !== null) {
+      const name = s.slice(nameStart, nameEnd).toLowerCase();
+      if (!into.has(name)) into.set(name, valueStart < 0 ? null : s.slice(valueStart, valueEnd));
+    }
   }
-  return { params, end: i };
+  return i;
 }
 
 /** `;a=b;c` → Map; null unless the whole text is a parameter list. */

@@ -1,7 +1,7 @@
 // Header checks every element needs before a message reaches the transaction layer.
 import type { SipHeaders } from "./types.js";
 import { parseVia } from "./via.js";
-import { parseNameAddr } from "./name-addr.js";
+import { isNameAddr } from "./name-addr.js";
 import { parseCSeq } from "./cseq.js";
 import { parseDigits } from "./digits.js";
 
@@ -18,8 +18,8 @@ export function checkHeaders(headers: SipHeaders, method: string | undefined): s
   const single = checkSingle(headers, "from", "From") ?? checkSingle(headers, "to", "To")
     ?? checkSingle(headers, "call-id", "Call-ID") ?? checkSingle(headers, "cseq", "CSeq");
   if (single !== null) return single;
-  if (parseNameAddr(headers.get("from")!) === null) return "Malformed From";
-  if (parseNameAddr(headers.get("to")!) === null) return "Malformed To";
+  if (!isNameAddr(headers.get("from")!)) return "Malformed From";
+  if (!isNameAddr(headers.get("to")!)) return "Malformed To";
   if (!isCallId(headers.get("call-id")!)) return "Malformed Call-ID";
   const cseq = parseCSeq(headers.get("cseq")!);
   if (cseq === null) return "Malformed CSeq";
@@ -30,7 +30,7 @@ export function checkHeaders(headers: SipHeaders, method: string | undefined): s
     if (mf.length > 1) return "Multiple Max-Forwards";
     if (mf.length === 1 && parseDigits(mf[0]!) < 0) return "Malformed Max-Forwards";
   }
-  for (const c of headers.getAll("contact")) if (parseNameAddr(c) === null) return "Malformed Contact";
+  for (const c of headers.getAll("contact")) if (!isNameAddr(c)) return "Malformed Contact";
   return null;
 }
 
