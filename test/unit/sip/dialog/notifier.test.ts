@@ -175,6 +175,20 @@ describe("RFC 6665 notifier", () => {
     expect(await sub!.notify("<late/>")).toBeUndefined();
     expect(f.sent).toHaveLength(3);
   });
+  it("leaves a subscription pending (202 on request, RFC 3265 style) and activates it later", async () => {
+    const n202 = createNotifier({ uac: f.uac, logger, accept202WhenPending: true });
+    let pending: NotifierSubscription | undefined;
+    n202.onSubscribe("presence", (ctx) => { pending = ctx.accept("pending"); });
+    const tx = incoming(subscribe());
+    n202.handleSubscribe(tx);
+    await flush();
+    expect(tx.responses[0]!.status).toBe(202);
+    expect(state(0, f.sent)).toEqual({ state: "pending", expires: 600 });
+    expect(f.sent[0]!.request.body.length).toBe(0);
+    await pending!.notify(PIDF, "application/pidf+xml", "active");
+    expect(state(1, f.sent)).toEqual({ state: "active", expires: 600 });
+    expect(pending!.data().state).toBe("active");
+  });
   it("terminates with reason and retry-after on request", async () => {
     await accepted();
     await sub!.terminate("deactivated", { retryAfter: 30 });
