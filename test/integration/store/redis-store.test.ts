@@ -1,6 +1,6 @@
 // The shared Store conformance suite against a real, throwaway redis-server (never the system Redis),
 // plus what only Redis has: persistence across a restart, startup and mid-run outages.
-import { describe, it, expect, beforeAll, afterAll } from "@jest/globals";
+import { describe, it, expect, beforeAll, afterAll, jest } from "@jest/globals";
 import pino from "pino";
 import { createRedisStore } from "../../../src/store/redis-store.js";
 import { isStoreError } from "../../../src/store/store-error.js";
@@ -9,6 +9,8 @@ import { freePort } from "../../support/peers/process.js";
 import { startRedis, type RedisPeer } from "../../support/peers/redis.js";
 import { storeContract, storeRestartContract, xmppWatcher } from "../../contract/store.contract.js";
 
+// Outage and restart tests wait for reconnection backoff; a shared machine can be slow.
+jest.setTimeout(30_000);
 const logger = pino({ level: "silent" });
 let redis: RedisPeer;
 let n = 0;
