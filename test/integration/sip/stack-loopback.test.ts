@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import pino from "pino";
 import { createRequest } from "../../../src/sip/message/build.js";
 import { newCallId, newTag } from "../../../src/sip/message/ids.js";
-import { createSipStack, isSyntheticResponse, type SipStack } from "../../../src/sip/stack.js";
+import type { SipPeer } from "../../../src/sip/message/types.js";
+import { createSipStack, isSyntheticResponse, type IncomingRequest, type SipStack } from "../../../src/sip/stack.js";
 
 const logger = pino({ level: "silent" });
 
@@ -21,6 +22,8 @@ describe("stack to stack on loopback", () => {
   let uas: SipStack;
   let uac: SipStack;
   const seen: string[] = [];
+  const sources: SipPeer[] = [];
+  const uacSeen: IncomingRequest[] = [];
   beforeAll(async () => {
     uas = createSipStack({ listen: [{ transport: "UDP", host: "127.0.0.1", port: 0 }, { transport: "TCP", host: "127.0.0.1", port: 0 }], logger });
     uac = createSipStack({ listen: [{ transport: "UDP", host: "127.0.0.1", port: 0 }, { transport: "TCP", host: "127.0.0.1", port: 0 }], logger, timers: { t1: 50 } });
@@ -28,8 +31,10 @@ describe("stack to stack on loopback", () => {
     await uac.start();
     uas.onRequest((tx) => {
       seen.push(`${tx.source.transport}:${Buffer.from(tx.request.body).toString()}`);
+      sources.push(tx.source);
       tx.respond(200);
     });
+    uac.onRequest((tx) => { uacSeen.push(tx); tx.respond(200); });
   });
   afterAll(async () => {
     await uac.close();
@@ -69,5 +74,53 @@ describe("stack to stack on loopback", () => {
     const res = await uac.sendRequest(message("sip:nobody@127.0.0.1:9;transport=tcp"));
     expect(res.status).toBe(503);
     expect(isSyntheticResponse(res)).toBe(true);
+  });
+
+  it("reuses one outbound TCP connection per destination, and the UAS can send back over that flow", async () => {
+    const port = uas.localContact("TCP").port;
+    const before = uac.stats().connections;
+    for (const body of ["reuse-1", "reuse-2"]) {
+      expect((await uac.sendRequest(message(`sip:bob@127.0.0.1:${port};transport=tcp`, body))).status).toBe(200);
+    }
+    expect(uac.stats().connections - before).toBeLessThanOrEqual(1);
+    // Both arrived on the same connection at the UAS.
+    const flow = sources[sources.length - 1]!;
+    expect(sources[sources.length - 2]!.flow).toBe(flow.flow);
+    expect(flow.flow).toBeDefined();
+    // In-dialog style: the UAS answers back on the UAC's own connection (its source), not a new one.
+    const back = message("sip:alice@127.0.0.1", "back over the flow");
+    const res = await uas.sendRequest(back, { target: flow });
+    expect(res.status).toBe(200);
+    const got = uacSeen.find((t) => Buffer.from(t.request.body).toString() === "back over the flow");
+    expect(got?.source.transport).toBe("TCP");
+    expect(got?.source.flow).toBeDefined();
+  });
+
+  it("tells the TU when a flow closes", async () => {
+    const third = createSipStack({ listen: [{ transport: "TCP", host: "127.0.0.1", port: 0 }], logger });
+    await third.start();
+    const closed: string[] = [];
+    uas.onFlowClosed((f) => closed.push(f));
+    const res = await third.sendRequest(message(`sip:bob@127.0.0.1:${uas.localContact("TCP").port};transport=tcp`, "then close"));
+    expect(res.status).toBe(200);
+    const flow = sources[sources.length - 1]!.flow!;
+    await third.close();
+    const end = Date.now() + 2000;
+    while (!closed.includes(flow) && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+    expect(closed).toContain(flow);
+  });
+
+  it("close() waits for a request the TU is still working on, then answers new ones 503", async () => {
+    const slow = createSipStack({ listen: [{ transport: "UDP", host: "127.0.0.1", port: 0 }], logger, closeDeadlineMs: 3000 });
+    await slow.start();
+    slow.onRequest((tx) => { setTimeout(() => tx.respond(200), 300); });
+    const port = slow.localContact("UDP").port;
+    const pending = uac.sendRequest(message(`sip:bob@127.0.0.1:${port}`, "slow"));
+    await new Promise((r) => setTimeout(r, 50));
+    const closing = slow.close();
+    const late = await uac.sendRequest(message(`sip:bob@127.0.0.1:${port}`, "late"));
+    expect((await pending).status).toBe(200);
+    expect(late.status).toBe(503);
+    await closing;
   });
 });
