@@ -217,6 +217,8 @@ export function createNotifier(opts: NotifierOptions): Notifier {
     const from = parseNameAddr(req.headers.get("from") ?? "");
     const to = parseNameAddr(req.headers.get("to") ?? "");
     if (!from || !to) return tx.respond(400, "Bad From/To");
+    // RFC 6665 §3.1.1 / RFC 3261 §12.1.1: a dialog-creating SUBSCRIBE needs a Contact to send NOTIFYs to.
+    if (!req.headers.has("contact")) return tx.respond(400, "Missing Contact");
     let answered = false;
     const ctx: SubscribeContext = {
       request: req, source: tx.source, event, subscriber: from.uri, resource: to.uri, expires: g.expires,

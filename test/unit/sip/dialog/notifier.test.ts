@@ -22,6 +22,7 @@ describe("RFC 6665 notifier", () => {
     f = fakeStack();
     notifier = createNotifier({ uac: f.uac, logger, minExpires: 60, maxExpires: 3600 });
     ended.length = 0;
+    sub = undefined;
     notifier.onSubscribe("presence", (ctx) => {
       if (ctx.subscriber === "sip:mallory@sip.example") return ctx.reject(403);
       sub = ctx.accept("active", PIDF, "application/pidf+xml");
@@ -55,6 +56,14 @@ describe("RFC 6665 notifier", () => {
     notifier.handleSubscribe(tx);
     expect(tx.responses[0]!.status).toBe(423);
     expect(tx.responses[0]!.headers.get("min-expires")).toBe("60");
+  });
+  it("answers 400 to a SUBSCRIBE without Contact, before asking the application", async () => {
+    const req = subscribe();
+    req.headers.delete("contact");
+    const tx = incoming(req);
+    notifier.handleSubscribe(tx);
+    expect(tx.responses[0]!.status).toBe(400);
+    expect(sub).toBeUndefined();
   });
   it("lets the application reject", async () => {
     const tx = await accepted({ from: "<sip:mallory@sip.example>;tag=m1" });
