@@ -85,6 +85,33 @@ export function queueContract(name: string, backend: () => Promise<QueueBackend>
       expect(runs).toEqual([2]);
     });
 
+    it("removes a waiting coalesced job by key, freeing the key for the next add", async () => {
+      const p = fanout(1);
+      await q.add("presence.fanout", p);
+      expect(await q.removeByKey("presence.fanout", jobKeyOf("presence.fanout", p).id)).toBe(true);
+      expect(await q.removeByKey("presence.fanout", jobKeyOf("presence.fanout", p).id)).toBe(false);
+      await q.add("presence.fanout", fanout(2));
+      const runs: number[] = [];
+      q.process("presence.fanout", async (job) => { runs.push(job.payload.version); }, { concurrency: 1 });
+      await eventually("the re-added job", () => runs.length === 1);
+      await sleep(200);
+      expect(runs).toEqual([2]);
+    });
+
+    it("reports completions with wait and run times to the observer", async () => {
+      await q.close({ graceful: false });
+      const done: { name: string; waitMs: number; runMs: number }[] = [];
+      q = await b.open({ completed: (name, t) => done.push({ name, ...t }) });
+      q.process("subscription.expire", async () => { await sleep(50); }, { concurrency: 1 });
+      await q.add("subscription.expire", { subscriptionId: "s5", generation: 0 }, { delayMs: 400 });
+      await eventually("completion", () => done.length === 1);
+      expect(done[0]!.name).toBe("subscription.expire");
+      expect(done[0]!.runMs).toBeGreaterThanOrEqual(45);
+      // Wait is counted from the end of the delay, not from the add.
+      expect(done[0]!.waitMs).toBeGreaterThanOrEqual(0);
+      expect(done[0]!.waitMs).toBeLessThan(400);
+    });
+
     it("fires a delayed job no earlier than its time", async () => {
       let ranAt = 0;
       q.process("subscription.expire", async () => { ranAt = Date.now(); }, { concurrency: 1 });
