@@ -9,6 +9,8 @@ const common = {
   testEnvironment: "node",
 };
 export default {
+  // Real-peer tests start servers; jest reads testTimeout only at the top level.
+  testTimeout: 60_000,
   projects: [
     { ...common, displayName: "unit", testMatch: ["<rootDir>/test/unit/**/*.test.ts"] },
     { ...common, displayName: "integration", testMatch: ["<rootDir>/test/integration/**/*.test.ts"], slowTestThreshold: 30 },

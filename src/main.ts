@@ -1,7 +1,7 @@
 // Composition root: builds the adapters from a validated Config, wires the ingress handlers, and owns
 // the lifecycle (start in dependency order; on stop: not ready → drain SIP → stop XMPP → close HTTP).
 import type { Logger } from "pino";
-import type { Config } from "./config/schema.js";
+import { addressPlanConfig, type Config } from "./config/schema.js";
 import { createMetrics, type GatewayMetrics } from "./observability/metrics.js";
 import { createReadiness, startHttp, type HttpServer, type Readiness } from "./observability/health.js";
 import type { SipEndpoint } from "./sip/endpoint.js";
@@ -46,13 +46,7 @@ const USER_FEATURES = ["http://jabber.org/protocol/chatstates", "urn:xmpp:receip
 const HOLD_MS = 150;
 
 export function createGateway(config: Config, logger: Logger): Gateway {
-  const plan = compileAddressPlan({
-    sipDomains: config.sip.domains,
-    xmppDomains: config.xmpp.localDomains,
-    mappings: config.addressing.mappings.length > 0
-      ? config.addressing.mappings
-      : config.xmpp.components.filter((c) => config.sip.domains.includes(c.domain)).map((c) => ({ style: "same-domain" as const, sipDomain: c.domain })),
-  });
+  const plan = compileAddressPlan(addressPlanConfig(config));
   if (!plan.ok) throw new GatewayConfigError(`addressing: ${plan.error.detail ?? plan.error.code}`);
   const trust = compileSipTrust(config.sip.trust.proxies);
   if (!trust.ok) throw new GatewayConfigError(`sip.trust.proxies: ${trust.error.detail ?? trust.error.code}`);
@@ -103,6 +97,12 @@ export function createGateway(config: Config, logger: Logger): Gateway {
     onMessage: xmppMessage,
     onPresence: (stanza) => {
       if (presence !== undefined) return presence.onXmppPresence(stanza);
+      logger.debug({ from: stanza.from.toString(), to: stanza.to.toString(), type: stanza.type ?? "available" }, "presence stanza before start");
+    },
+    logger,
+  });
+  xmpp.onStanza(dispatch);
+
   // Presence (src/gateway/presence/): built in start() because a Redis store connects asynchronously.
   let store: Store | undefined;
   let presence: PresenceGateway | undefined;
@@ -121,41 +121,35 @@ export function createGateway(config: Config, logger: Logger): Gateway {
     });
   };
 
-      logger.debug({ from: stanza.from.toString(), to: stanza.to.toString(), type: stanza.type ?? "available" }, "presence stanza before start");
-    },
-    logger,
-  });
-  xmpp.onStanza(dispatch);
-
-    get presence() {
-      return presence;
-    },
   readiness.register("xmpp", () => xmpp.ready);
   readiness.register("sip", () => sip.stack.listening().length === config.sip.listen.length);
 
   let http: HttpServer | undefined;
   return {
-      await startPresence();
     sip, xmpp, metrics, readiness,
+    get presence() {
+      return presence;
+    },
     sipListening: () => sip.stack.listening(),
-      await presence?.restore();
     get httpPort() {
       return http?.port ?? 0;
     },
     async start() {
+      await startPresence();
       await sip.start();
       xmpp.start();
+      await presence?.restore();
       http = await startHttp(config.http, { registry: metrics.registry, readiness });
       logger.info({ sip: sip.stack.listening().map((l) => `${l.transport.toLowerCase()}:${l.host}:${l.port}`), components: xmpp.domains, http: http.port }, "gateway started");
-      presence?.stop();
     },
-      await store?.close();
     async stop() {
       readiness.drain();
       const deadlineMs = config.shutdown.graceSeconds * 1000;
       // SIP first: new requests get 503, live transactions (MESSAGEs waiting on delivery) finish.
       await sip.close();
+      presence?.stop();
       await xmpp.stop(Math.max(1000, deadlineMs / 2));
+      await store?.close();
       await http?.close();
       logger.info("gateway stopped");
     },

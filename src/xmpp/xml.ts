@@ -15,7 +15,12 @@ export const XmlElement: typeof XmlModule.Element = mod.Element;
 export const XmlParser: typeof XmlModule.Parser = mod.Parser;
 
 export function isElement(node: unknown): node is Element {
-  return node instanceof mod.Element;
+  // Structural, not `instanceof`: every @xmpp package carries its own copy of ltx, so elements parsed
+  // by the connection are instances of a different Element class than the one @xmpp/xml exports.
+  if (node instanceof mod.Element) return true;
+  if (typeof node !== "object" || node === null) return false;
+  const n = node as { name?: unknown; attrs?: unknown; children?: unknown; getChild?: unknown };
+  return typeof n.name === "string" && typeof n.attrs === "object" && Array.isArray(n.children) && typeof n.getChild === "function";
 }
 
 /** Parses one complete XML fragment (tests, fixtures): throws on malformed input. */

@@ -1,0 +1,88 @@
+// A whole deployment on loopback for end-to-end tests: a throwaway Prosody serving xmpp.example with the
+// gateway attached as component sip.example ("same-domain" style), the gateway in-process on free SIP
+// ports, and XMPP test users. The SIP side is whatever the test starts (SIPp, baresip, sip.js).
+import pino from "pino";
+import { configSchema, type Config, type ConfigInput } from "../../src/config/schema.js";
+import { createGateway, type Gateway } from "../../src/main.js";
+import { freePort, waitFor } from "./peers/process.js";
+import { startProsody, type ProsodyPeer } from "./peers/prosody.js";
+import { connectTestClient, type TestXmppClient } from "./xmpp-client.js";
+
+export const SIP_DOMAIN = "sip.example";
+export const XMPP_DOMAIN = "xmpp.example";
+const SECRET = "component-secret-for-tests";
+
+export interface Deployment {
+  readonly prosody: ProsodyPeer;
+  readonly gateway: Gateway;
+  readonly config: Config;
+  /** The gateway's SIP port (UDP and TCP). */
+  readonly sipPort: number;
+  client(user: string, opts?: { resource?: string }): Promise<TestXmppClient>;
+  stop(): Promise<void>;
+}
+
+export interface DeploymentOptions {
+  readonly users?: readonly string[];
+  /** Where the gateway sends requests for sip.example (e.g. a SIPp UAS): "sip:127.0.0.1:PORT;transport=tcp". */
+  readonly sipRoute?: string;
+  /** Deep overrides merged into the generated config input. */
+  readonly config?: (base: ConfigInput) => ConfigInput;
+  readonly logLevel?: pino.Level | "silent";
+}
+
+export async function startDeployment(opts: DeploymentOptions = {}): Promise<Deployment> {
+  const users = opts.users ?? ["alice"];
+  const prosody = await startProsody({
+    host: XMPP_DOMAIN,
+    components: [{ domain: SIP_DOMAIN, secret: SECRET }],
+    users: users.map((u) => ({ user: u, password: `${u}-pw` })),
+  });
+  const sipPort = await freePort();
+  const httpPort = await freePort();
+  const base: ConfigInput = {
+    xmpp: {
+      components: [{ domain: SIP_DOMAIN, host: "127.0.0.1", port: prosody.componentPort, secret: SECRET, keepaliveSeconds: 30, reconnect: { minMs: 100, maxMs: 1000 } }],
+      localDomains: [XMPP_DOMAIN],
+    },
+    sip: {
+      domains: [SIP_DOMAIN],
+      listen: [
+        { transport: "udp", host: "127.0.0.1", port: sipPort },
+        { transport: "tcp", host: "127.0.0.1", port: sipPort },
+      ],
+      routes: opts.sipRoute ? [{ domain: SIP_DOMAIN, uri: opts.sipRoute }] : [],
+      trust: { proxies: ["127.0.0.1/32"] },
+      limits: { ratePerSourcePerSecond: 0 },
+    },
+    http: { host: "127.0.0.1", port: httpPort },
+    log: { level: "warn" },
+  };
+  const config = configSchema.parse(opts.config ? opts.config(base) : base) as Config;
+  const logger = pino({ level: opts.logLevel ?? (process.env.STOX_TEST_LOG as pino.Level | undefined) ?? "silent" });
+  let gateway: Gateway | undefined;
+  try {
+    gateway = createGateway(config, logger);
+    await gateway.start();
+    const g = gateway;
+    await waitFor("component link online", () => g.xmpp.ready, { timeoutMs: 10_000 });
+  } catch (err) {
+    await gateway?.stop().catch(() => undefined);
+    await prosody.stop({ keep: true });
+    throw err;
+  }
+  const clients: TestXmppClient[] = [];
+  return {
+    prosody, gateway, config, sipPort,
+    async client(user, o = {}) {
+      const c = await connectTestClient({ port: prosody.c2sPort, domain: XMPP_DOMAIN, username: user, password: `${user}-pw`, ...(o.resource ? { resource: o.resource } : {}) });
+      clients.push(c);
+      return c;
+    },
+    async stop() {
+      await Promise.allSettled(clients.map((c) => c.stop()));
+      await gateway.stop();
+      await prosody.stop();
+    },
+  };
+}
