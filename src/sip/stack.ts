@@ -66,6 +66,11 @@ export interface SendRequestOptions {
   readonly onProvisional?: (response: SipResponse) => void;
   /** INVITE: 2xx after the first (retransmissions, forks) while Timer M runs (RFC 6026 §8.4). */
   readonly onAdditional2xx?: (response: SipResponse) => void;
+  /**
+   * INVITE: abort to CANCEL it (RFC 3261 §9.1). The stack sends the CANCEL (same branch) once a
+   * provisional has arrived; the INVITE's promise then resolves with the 487 (or whatever final wins).
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface SipStackOptions {
@@ -130,7 +135,7 @@ export function createSipStack(opts: SipStackOptions): SipStack {
         logger.info({ err, uri: request.uri }, "request has no target");
         return synthesizeResponse(request, 503, "Service Unavailable");
       }
-      return transactions.sendRequest(request, dest, { onProvisional: o.onProvisional, onAdditional2xx: o.onAdditional2xx });
+      return transactions.sendRequest(request, dest, { onProvisional: o.onProvisional, onAdditional2xx: o.onAdditional2xx, signal: o.signal });
     },
     async sendStateless(message, dest) {
       addUserAgent(message);

@@ -9,8 +9,9 @@ import { synthesizeResponse } from "./synthetic.js";
 
 type State = "trying" | "proceeding" | "completed" | "terminated";
 
+/** `stampVia: false` sends the request with the Via it already has (a CANCEL reuses the INVITE's, §9.1). */
 export function startNonInviteClient(
-  ctx: TxContext, key: string, request: SipRequest, dest: SipDestination, branch: string, tu: ClientTxUser,
+  ctx: TxContext, key: string, request: SipRequest, dest: SipDestination, branch: string, tu: ClientTxUser, stampVia = true,
 ): ClientTransaction {
   const { t1, t2, t4, t64 } = ctx.timers;
   let state: State = "trying";
@@ -44,7 +45,7 @@ export function startNonInviteClient(
     timerE = startTimer(interval, retransmit);
   }
 
-  ctx.transport.sendRequest(request, dest, branch).then(
+  (stampVia ? ctx.transport.sendRequest(request, dest, branch) : ctx.transport.send(request, dest)).then(
     (s) => {
       sent = s;
       // A final can beat the send promise on a fast stream: Timer K is zero there (§17.1.2.2).

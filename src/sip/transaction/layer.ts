@@ -4,6 +4,7 @@
 import type { SipMessage, SipPeer, SipRequest, SipResponse } from "../message/types.js";
 import type { SentMessage, SipDestination } from "../transport/types.js";
 import type { ClientTransaction, ServerTransaction, ServerTxUser, TxContext } from "./context.js";
+import { cancelFor } from "./cancel.js";
 import { startInviteClient } from "./client-invite.js";
 import { startNonInviteClient } from "./client-non-invite.js";
 import { createIncomingRequest, type IncomingRequest, type IncomingRequestControl } from "./incoming-request.js";
@@ -16,6 +17,8 @@ import { createExpiryQueue } from "./timers.js";
 export interface ClientRequestOptions {
   readonly onProvisional?: (res: SipResponse) => void;
   readonly onAdditional2xx?: (res: SipResponse) => void;
+  /** INVITE: aborting sends a CANCEL once a provisional has arrived (RFC 3261 §9.1). */
+  readonly signal?: AbortSignal;
 }
 
 export interface TransactionLayer {
@@ -188,11 +191,32 @@ export function createTransactionLayer(ctx: TxContext): TransactionLayer {
       return new Promise<SipResponse>((resolve) => {
         const branch = newBranch();
         const key = clientKey(branch, req.method);
-        const start = req.method === "INVITE" ? startInviteClient : startNonInviteClient;
+        const isInvite = req.method === "INVITE";
+        let provisional = false;
+        let final = false;
+        let cancelled = false;
+        // §9.1: a CANCEL may only follow a provisional; an abort before one waits for it.
+        const sendCancel = (): void => {
+          if (cancelled || final) return;
+          cancelled = true;
+          const cancel = cancelFor(req);
+          const ckey = clientKey(branch, "CANCEL");
+          const cancelTx = startNonInviteClient(ctx, ckey, cancel, dest, branch, {
+            onFinal: (r) => log.debug({ status: r.status, branch }, "CANCEL answered"),
+            onTerminated: () => clients.delete(ckey),
+          }, false);
+          clients.set(ckey, cancelTx);
+        };
+        const start = isInvite ? startInviteClient : startNonInviteClient;
         const tx = start(ctx, key, req, dest, branch, {
-          onProvisional: opts.onProvisional,
+          onProvisional: (r) => {
+            provisional = true;
+            if (opts.signal?.aborted) sendCancel();
+            opts.onProvisional?.(r);
+          },
           onAdditional2xx: opts.onAdditional2xx,
           onFinal: (res) => {
+            final = true;
             awaitingFinal.delete(key);
             resolve(res);
           },
@@ -200,6 +224,9 @@ export function createTransactionLayer(ctx: TxContext): TransactionLayer {
         });
         clients.set(key, tx);
         awaitingFinal.add(key);
+        if (isInvite && opts.signal !== undefined) {
+          opts.signal.addEventListener("abort", () => { if (provisional) sendCancel(); }, { once: true });
+        }
       });
     },
     stopAccepting() { accepting = false; },

@@ -123,4 +123,25 @@ describe("stack to stack on loopback", () => {
     expect(late.status).toBe(503);
     await closing;
   });
+
+  it("CANCELs an INVITE end to end: the UAS sees onCancel and the UAC gets 487 (RFC 3261 §9)", async () => {
+    const callee = createSipStack({ listen: [{ transport: "UDP", host: "127.0.0.1", port: 0 }], logger });
+    await callee.start();
+    let cancelSeen = 0;
+    callee.onRequest((tx) => {
+      if (tx.request.method !== "INVITE") return;
+      tx.onCancel(() => { cancelSeen += 1; });
+      tx.respond(180); // ringing, never answered
+    });
+    const port = callee.localContact("UDP").port;
+    const invite = createRequest({
+      method: "INVITE", uri: `sip:bob@127.0.0.1:${port}`,
+      headers: { from: `<sip:alice@127.0.0.1>;tag=${newTag()}`, to: "<sip:bob@127.0.0.1>", "call-id": newCallId("127.0.0.1"), cseq: "1 INVITE", contact: "<sip:alice@127.0.0.1>" },
+    });
+    const abort = new AbortController();
+    const res = await uac.sendRequest(invite, { signal: abort.signal, onProvisional: () => abort.abort() });
+    expect(res.status).toBe(487);
+    expect(cancelSeen).toBe(1);
+    await callee.close();
+  });
 });
