@@ -83,8 +83,7 @@ switch (job) {
     break;
   case "demo":
     ensureDebianPackages(DEMO_PEERS, EXTRA_PACKAGES.demo);
-    must("npx", ["tsc", "-p", "tsconfig.build.json"]);
-    must("node", ["dist/src/demo/demo.js", ...process.argv.slice(3)]);
+    must("node", ["--import", "./scripts/ts-register.mjs", "scripts/demo.ts", ...process.argv.slice(3)]);
     break;
   default:
     console.error(`unknown job ${job}: use test or demo`);
