@@ -66,11 +66,12 @@ const step = (pair: SubscriptionPair, ...actions: SubscriptionAction[]): Subscri
 export function reduceSubscription(p: SubscriptionPair, e: SubscriptionEvent): SubscriptionStep {
   switch (e.kind) {
     case "sipSubscribe":
-      // Already approved: answer active and fetch the state. Otherwise ask the XMPP user; the probe
-      // returns current presence when her server already holds an approval (RFC 6121 §3.1.3 auto-reply).
+      // Already approved: answer active and fetch the state. Otherwise ask the XMPP user, and probe only
+      // once she approved: a probe from a non-subscriber is answered `unsubscribed` (RFC 6121 §4.3.2,
+      // Prosody does), which would read as a denial. Her server auto-replies `subscribed` to a
+      // subscribe it has already approved (RFC 6121 §3.1.3), so re-subscribing asks no one twice.
       if (p.sipWatchesXmpp === "active") return step(p, { kind: "acceptSip", state: "active" }, { kind: "sendXmpp", type: "probe" });
-      return step({ ...p, sipWatchesXmpp: "pending" }, { kind: "acceptSip", state: "pending" },
-        { kind: "sendXmpp", type: "subscribe" }, { kind: "sendXmpp", type: "probe" });
+      return step({ ...p, sipWatchesXmpp: "pending" }, { kind: "acceptSip", state: "pending" }, { kind: "sendXmpp", type: "subscribe" });
     case "sipUnsubscribe":
       if (!e.lastDialog) return step(p);
       // RFC 8048 (recalled): Expires: 0 is the SIP user ending the subscription → XMPP unsubscribe.
@@ -81,7 +82,7 @@ export function reduceSubscription(p: SubscriptionPair, e: SubscriptionEvent): S
       if (!e.lastDialog || p.sipWatchesXmpp !== "pending") return step(p);
       return step({ ...p, sipWatchesXmpp: "none" });
     case "xmppSubscribed":
-      if (p.sipWatchesXmpp === "pending") return step({ ...p, sipWatchesXmpp: "active" }, { kind: "activateSip" });
+      if (p.sipWatchesXmpp === "pending") return step({ ...p, sipWatchesXmpp: "active" }, { kind: "activateSip" }, { kind: "sendXmpp", type: "probe" });
       return step(p);
     case "xmppUnsubscribed":
       if (p.sipWatchesXmpp === "none") return step(p);

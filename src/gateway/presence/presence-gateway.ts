@@ -29,6 +29,7 @@ export interface PresenceGateway {
   stop(): void;
   readonly sipWatchers: SipWatchers;
   readonly xmppWatchers: XmppWatchers;
+  readonly store: PresenceDeps["store"];
 }
 
 export function createPresenceGateway(deps: PresenceDeps): PresenceGateway {
@@ -78,6 +79,7 @@ export function createPresenceGateway(deps: PresenceDeps): PresenceGateway {
     const sipIdentity = formatSipAddress(origin.value);
     const sipUser = formatSipAddress(dest.value);
     const meaning = classifyPresence(stanza.element, stanza.from.getResource() ?? "");
+    log.debug({ xmppUser, sipUser, kind: meaning.kind, type: stanza.type }, "presence in");
     switch (meaning.kind) {
       case "state": {
         // Presence is per presentity, whichever SIP contact it was addressed to: the server sends one
@@ -109,7 +111,7 @@ export function createPresenceGateway(deps: PresenceDeps): PresenceGateway {
   };
 
   return {
-    sipWatchers, xmppWatchers, onXmppPresence,
+    sipWatchers, xmppWatchers, onXmppPresence, store: deps.store,
     onReconnected: reannounce,
     async restore() {
       const counts = { sipWatchers: await sipWatchers.restore(), xmppWatchers: await xmppWatchers.restore() };

@@ -10,9 +10,9 @@ const kinds = (p: SubscriptionPair, e: SubscriptionEvent) => reduceSubscription(
 
 describe("subscription reducer: SIP watcher → XMPP presentity", () => {
   const rows: Array<[string, SubscriptionPair, SubscriptionEvent, SubscriptionPair["sipWatchesXmpp"], string[]]> = [
-    ["new SUBSCRIBE asks the XMPP user and probes", pair(), { kind: "sipSubscribe" }, "pending", ["accept:pending", "xmpp:subscribe", "xmpp:probe"]],
+    ["new SUBSCRIBE asks the XMPP user, no probe before approval", pair(), { kind: "sipSubscribe" }, "pending", ["accept:pending", "xmpp:subscribe"]],
     ["SUBSCRIBE while approved is active at once", pair({ sipWatchesXmpp: "active" }), { kind: "sipSubscribe" }, "active", ["accept:active", "xmpp:probe"]],
-    ["approval activates", pair({ sipWatchesXmpp: "pending" }), { kind: "xmppSubscribed" }, "active", ["activateSip"]],
+    ["approval activates and probes for the current state", pair({ sipWatchesXmpp: "pending" }), { kind: "xmppSubscribed" }, "active", ["activateSip", "xmpp:probe"]],
     ["repeated approval is idempotent", pair({ sipWatchesXmpp: "active" }), { kind: "xmppSubscribed" }, "active", []],
     ["approval without a watcher does nothing", pair(), { kind: "xmppSubscribed" }, "none", []],
     ["denial of a pending watcher: rejected", pair({ sipWatchesXmpp: "pending" }), { kind: "xmppUnsubscribed" }, "none", ["terminate:rejected"]],
