@@ -1,6 +1,7 @@
 // INVITE client transaction, RFC 3261 §17.1.1 (Figure 5) as amended by RFC 6026 §8.4:
 // Calling → Proceeding → Completed (non-2xx: ACK sent here, Timer D) or Accepted (2xx: Timer M,
 // further 2xx passed to the TU, which sends the ACK itself per §13.2.2.4) → Terminated.
+// §17.1.1.2 was read; RFC 6026 §8.4 (Timer M) is recalled (text not stored).
 import type { SipRequest, SipResponse } from "../message/types.js";
 import type { SipDestination, SentMessage } from "../transport/types.js";
 import { isReliable } from "../transport/types.js";

@@ -1,6 +1,7 @@
 // INVITE server transaction, RFC 3261 §17.2.1 (Figure 7) as amended by RFC 6026 §8.5–8.7:
 // Proceeding → Completed (non-2xx: Timer G retransmits, H waits for the ACK) → Confirmed (Timer I)
 // or Accepted (2xx: Timer L; ACKs go to the TU, which also retransmits its 2xx, §13.3.1.4).
+// §17.2.1 Timer G/H text was read; the RFC 6026 Accepted-state rules are recalled (text not stored).
 import type { SipPeer, SipRequest } from "../message/types.js";
 import type { SentMessage } from "../transport/types.js";
 import { isReliable } from "../transport/types.js";

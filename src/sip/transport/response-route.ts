@@ -1,4 +1,5 @@
-// Where a response goes, from its top Via: RFC 3261 §18.2.2 with RFC 3581 §4 (rport).
+// Where a response goes, from its top Via: RFC 3261 §18.2.2 with RFC 3581 §4 (rport). The order of
+// the rules is recalled from the RFC texts (only their abstracts were stored).
 import type { SipPeer, SipTransportName, Via } from "../message/types.js";
 import type { SipTarget } from "./types.js";
 

@@ -1,6 +1,6 @@
 // TCP and TLS (RFC 3261 §18): listener, outbound connections on demand with a connect timeout, and
 // per-connection stream framing. Every connection, inbound or outbound, is a flow in the table.
-import { connect as netConnect, createServer as createNetServer, type AddressInfo, type Server, type Socket } from "node:net";
+import { connect as netConnect, createServer as createNetServer, isIP, type AddressInfo, type Server, type Socket } from "node:net";
 import { connect as tlsConnect, createServer as createTlsServer } from "node:tls";
 import type { Logger } from "pino";
 import type { SipParseError, SipPeer, SipTransportName } from "../message/types.js";
@@ -89,7 +89,7 @@ export async function listenStream(spec: SipListenSpec, hooks: StreamHooks): Pro
   const server: Server = isTls
     ? createTlsServer(tlsServerOptions(spec.tls!), onSocket)
     : createNetServer(onSocket);
-  server.on("tlsClientError", (err: Error) => hooks.logger.info({ err }, "TLS handshake failed"));
+  if (isTls) server.on("tlsClientError", (err: Error) => hooks.logger.info({ err }, "TLS handshake failed"));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(spec.port, spec.host, () => {
@@ -105,7 +105,7 @@ export async function listenStream(spec: SipListenSpec, hooks: StreamHooks): Pro
       if (hooks.table.full()) return Promise.reject(new SipTransportError("connection-limit", `${transport} to ${host}:${port}`));
       return new Promise<Connection>((resolve, reject) => {
         const socket = isTls
-          ? tlsConnect({ host, port, ca: spec.tls?.ca as (string | Buffer)[] | undefined, servername: isIpLiteral(host) ? undefined : host, rejectUnauthorized: spec.tls?.rejectUnauthorized ?? true })
+          ? tlsConnect({ host, port, ca: spec.tls?.ca as (string | Buffer)[] | undefined, servername: isIP(host) === 0 ? host : undefined, rejectUnauthorized: spec.tls?.rejectUnauthorized ?? true })
           : netConnect({ host, port });
         const timer = setTimeout(() => {
           socket.destroy();
@@ -128,8 +128,4 @@ export async function listenStream(spec: SipListenSpec, hooks: StreamHooks): Pro
       server.close(() => resolve());
     }),
   };
-}
-
-function isIpLiteral(host: string): boolean {
-  return /^[0-9.]+$/.test(host) || host.includes(":");
 }
