@@ -1,6 +1,6 @@
 // SIP over WebSocket (RFC 7118): the "sip" subprotocol, one SIP message per frame (§5: no framer,
-// Content-Length optional; recalled, the RFC text was not stored). Inbound only: a WS flow that is gone cannot be re-opened (browsers are
-// not reachable), so sends to it fail with flow-closed.
+// Content-Length optional; recalled, the RFC text was not stored). Inbound only: a WS flow that is
+// gone cannot be re-opened (browsers are not reachable), so sends to it fail with flow-closed.
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
