@@ -145,6 +145,28 @@ export interface AuthorizationHeader {
   readonly value: string;
 }
 
+/** The digest challenges of a 401/407, one per realm, strongest algorithm first chosen. */
+export function challengesOf(response: { readonly headers: { getAll(name: string): readonly string[] } }): DigestChallenge[] {
+  return selectChallenges([
+    ...parseDigestChallenges(response.headers.getAll("www-authenticate"), false),
+    ...parseDigestChallenges(response.headers.getAll("proxy-authenticate"), true),
+  ]);
+}
+
+/** Authorization headers answering `challenges` for `identity`; undefined when a realm has no credentials. */
+export function authorizationsFor(
+  challenges: readonly DigestChallenge[], req: DigestRequestInfo, identity: string, lookup: CredentialLookup, opts: AuthorizationOptions = {},
+): AuthorizationHeader[] | undefined {
+  if (challenges.length === 0) return undefined;
+  const out: AuthorizationHeader[] = [];
+  for (const c of challenges) {
+    const creds = lookup(identity, c.realm);
+    if (!creds) return undefined;
+    out.push({ name: c.proxy ? "proxy-authorization" : "authorization", value: buildAuthorization(c, creds, req, opts) });
+  }
+  return out;
+}
+
 /**
  * Credentials for every realm challenged by a 401/407 `response`, for the identity that sent the
  * request. Undefined when a realm has no credentials (the caller then surfaces the 401/407 as is).
@@ -156,16 +178,5 @@ export function answerChallenges(
   lookup: CredentialLookup,
   opts: AuthorizationOptions = {},
 ): AuthorizationHeader[] | undefined {
-  const challenges = selectChallenges([
-    ...parseDigestChallenges(response.headers.getAll("www-authenticate"), false),
-    ...parseDigestChallenges(response.headers.getAll("proxy-authenticate"), true),
-  ]);
-  if (challenges.length === 0) return undefined;
-  const out: AuthorizationHeader[] = [];
-  for (const c of challenges) {
-    const creds = lookup(identity, c.realm);
-    if (!creds) return undefined;
-    out.push({ name: c.proxy ? "proxy-authorization" : "authorization", value: buildAuthorization(c, creds, req, opts) });
-  }
-  return out;
+  return authorizationsFor(challengesOf(response), req, identity, lookup, opts);
 }

@@ -7,7 +7,7 @@ import type { SendRequestOptions, SipDestination, SipStack } from "../stack.js";
 import { parseUri, formatUri } from "../message/uri.js";
 import { parseNameAddr } from "../message/name-addr.js";
 import { parseCSeq } from "../message/cseq.js";
-import { answerChallenges, type CredentialLookup } from "../auth/digest.js";
+import { authorizationsFor, challengesOf, type CredentialLookup, type DigestChallenge } from "../auth/digest.js";
 import type { SipResolver } from "../resolve/rfc3263.js";
 import { synthesizeResponse, isSyntheticResponse } from "../transaction/synthetic.js";
 
@@ -90,22 +90,46 @@ export function createUac(opts: UacOptions): Uac {
     return last!;
   }
 
+  // Challenges that last authenticated each identity toward a domain, reused with an increasing nonce count so
+  // later requests carry credentials at once (RFC 7616 §3.4: nc counts uses of one nonce) instead
+  // of paying a 401 round trip each time. Bounded; a stale nonce just costs one 401 again.
+  const authCache = new Map<string, { challenges: DigestChallenge[]; nc: number }>();
+  const MAX_CACHED = 10_000;
+
   async function exchange(request: SipRequest, o: UacSendOptions): Promise<{ request: SipRequest; response: SipResponse }> {
-      // An outbound proxy / static route (RFC 3261 §8.1.2) becomes the first Route of a new request.
-      if (!request.headers.has("route") && !o.target) {
-        const uri = parseUri(request.uri);
-        const hop = uri ? resolver.nextHop(uri) : undefined;
-        if (hop) request.headers.set("route", `<${formatUri(withLr(hop))}>`);
+    // An outbound proxy / static route (RFC 3261 §8.1.2) becomes the first Route of a new request.
+    if (!request.headers.has("route") && !o.target) {
+      const uri = parseUri(request.uri);
+      const hop = uri ? resolver.nextHop(uri) : undefined;
+      if (hop) request.headers.set("route", `<${formatUri(withLr(hop))}>`);
+    }
+    const info = () => ({ method: request.method, uri: request.uri, body: request.body });
+    // Keyed by identity and destination domain, so one server's nonce never goes to another.
+    const cacheKey = `${o.identity}\u0000${parseUri(request.uri)?.host ?? ""}`;
+    const cached = opts.credentials ? authCache.get(cacheKey) : undefined;
+    if (cached && opts.credentials && request.method !== "ACK" && request.method !== "CANCEL") {
+      cached.nc++;
+      for (const h of authorizationsFor(cached.challenges, info(), o.identity, opts.credentials, { nc: cached.nc }) ?? []) {
+        request.headers.set(h.name, h.value);
       }
-      const first = await sendOnce(request, o);
-      if ((first.status !== 401 && first.status !== 407) || !opts.credentials) return { request, response: first };
-      const auth = answerChallenges(first, { method: request.method, uri: request.uri, body: request.body }, o.identity, opts.credentials);
-      if (!auth) return { request, response: first };
-      const retry: SipRequest = { ...request, headers: request.headers.clone() };
-      const cseq = parseCSeq(request.headers.get("cseq") ?? "");
-      retry.headers.set("cseq", `${o.nextCSeq ? o.nextCSeq() : (cseq?.seq ?? 0) + 1} ${request.method}`);
-      for (const h of auth) retry.headers.set(h.name, h.value);
-      return { request: retry, response: await sendOnce(retry, o) };
+    }
+    const first = await sendOnce(request, o);
+    if ((first.status !== 401 && first.status !== 407) || !opts.credentials) return { request, response: first };
+    const challenges = challengesOf(first);
+    const auth = authorizationsFor(challenges, info(), o.identity, opts.credentials);
+    if (!auth) return { request, response: first };
+    const retry: SipRequest = { ...request, headers: request.headers.clone() };
+    const cseq = parseCSeq(request.headers.get("cseq") ?? "");
+    retry.headers.set("cseq", `${o.nextCSeq ? o.nextCSeq() : (cseq?.seq ?? 0) + 1} ${request.method}`);
+    retry.headers.delete("authorization");
+    retry.headers.delete("proxy-authorization");
+    for (const h of auth) retry.headers.set(h.name, h.value);
+    const response = await sendOnce(retry, o);
+    if (response.status !== 401 && response.status !== 407) {
+      if (authCache.size >= MAX_CACHED) authCache.delete(authCache.keys().next().value!);
+      authCache.set(cacheKey, { challenges, nc: 1 });
+    } else authCache.delete(cacheKey);
+    return { request: retry, response };
   }
 
   return {

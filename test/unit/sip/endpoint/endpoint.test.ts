@@ -100,6 +100,20 @@ describe("SIP endpoint", () => {
     expect(s2.sent[0]!.request.headers.get("route")).toBe("<sip:10.0.0.1:5080;lr>");
     expect(s2.sent[0]!.opts?.target).toEqual({ transport: "UDP", host: "10.0.0.1", port: 5080 });
   });
+  it("after one challenge, sends credentials at once to the same domain with an increasing nonce count", async () => {
+    const s4 = stubStack();
+    s4.setReply((r) => r.headers.has("proxy-authorization") ? createResponse(r, 200)
+      : createResponse(r, 407, undefined, { headers: { "proxy-authenticate": 'Digest realm="p", nonce="n1", qop="auth"' } }));
+    const ep4 = createSipEndpoint({ listen: [{ transport: "UDP", host: "127.0.0.1", port: 5060 }], stack: s4.stack, resolver: { dns: noDns }, credentials: () => ({ username: "u", password: "p" }) }, logger);
+    expect((await ep4.sendMessage("sip:alice@gw.example", "sip:bob@192.0.2.5", "1", "text/plain")).status).toBe(200);
+    expect(s4.sent).toHaveLength(2);
+    expect((await ep4.sendMessage("sip:alice@gw.example", "sip:carol@192.0.2.5", "2", "text/plain")).status).toBe(200);
+    expect(s4.sent).toHaveLength(3);
+    expect(s4.sent[2]!.request.headers.get("proxy-authorization")).toContain("nc=00000002");
+    // Another domain does not get this server's nonce.
+    await ep4.sendMessage("sip:alice@gw.example", "sip:dave@192.0.2.6", "3", "text/plain");
+    expect(s4.sent[3]!.request.headers.has("proxy-authorization")).toBe(false);
+  });
   it("retries once with credentials on 407 and surfaces a second 407", async () => {
     const s3 = stubStack();
     let n = 0;
