@@ -11,10 +11,11 @@ local function unindex(prefix, id, raw)
   redis.call('SREM', prefix .. 'iw:' .. o[1] .. ':' .. o[2], id)
   local cd = prefix .. 'cd:' .. o[1]
   if redis.call('HINCRBY', cd, o[4], -1) <= 0 then redis.call('HDEL', cd, o[4]) end
+  redis.call('ZREM', prefix .. 'ex:' .. o[1], id)
 end
 `;
 
-/** KEYS: record, expiry zset. ARGV: prefix, id, value, tag, watcher, presentity, domain, expiresAt. */
+/** KEYS: record, expiry zset of the record's kind. ARGV: prefix, id, value, tag, watcher, presentity, domain, expiresAt. */
 export const PUT_SUBSCRIPTION = `${UNINDEX}
 local old = redis.call('GET', KEYS[1])
 if old then unindex(ARGV[1], ARGV[2], old) end
@@ -26,13 +27,33 @@ redis.call('ZADD', KEYS[2], ARGV[8], ARGV[2])
 return 1
 `;
 
-/** KEYS: record, expiry zset. ARGV: prefix, id. Returns 1 when something was deleted. */
+/**
+ * Bulk form of PUT_SUBSCRIPTION for restores: one script call per batch instead of per record
+ * (EVALSHA's fixed cost dominated: ~37 µs per call against ~15 µs of actual writes).
+ * ARGV: prefix, then 7 per record: id, value, tag, watcher, presentity, domain, expiresAt.
+ */
+export const PUT_SUBSCRIPTIONS = `${UNINDEX}
+local p = ARGV[1]
+for i = 2, #ARGV, 7 do
+  local id, tag = ARGV[i], ARGV[i + 2]
+  local key = p .. 's:' .. id
+  local old = redis.call('GET', key)
+  if old then unindex(p, id, old) end
+  redis.call('SET', key, ARGV[i + 1])
+  redis.call('SADD', p .. 'ip:' .. tag .. ':' .. ARGV[i + 4], id)
+  redis.call('SADD', p .. 'iw:' .. tag .. ':' .. ARGV[i + 3], id)
+  redis.call('HINCRBY', p .. 'cd:' .. tag, ARGV[i + 5], 1)
+  redis.call('ZADD', p .. 'ex:' .. tag, ARGV[i + 6], id)
+end
+return 1
+`;
+
+/** KEYS: record. ARGV: prefix, id. Returns 1 when something was deleted. */
 export const DELETE_SUBSCRIPTION = `${UNINDEX}
 local old = redis.call('GET', KEYS[1])
 if not old then return 0 end
 unindex(ARGV[1], ARGV[2], old)
 redis.call('DEL', KEYS[1])
-redis.call('ZREM', KEYS[2], ARGV[2])
 return 1
 `;
 

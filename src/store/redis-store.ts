@@ -1,12 +1,12 @@
 // Redis Store (`store.kind: redis`): shared by replicas and durable across restarts.
 // Keys (P = keyPrefix):  P s:<id> record (redis-codec.ts) · P ip:<s|x>:<presentity> set of ids ·
-// P iw:<s|x>:<watcher> set of ids · P cd:<s|x> hash domain → count · P ex zset id → expiresAt ·
+// P iw:<s|x>:<watcher> set of ids · P cd:<s|x> hash domain → count · P ex:<s|x> zset id → expiresAt ·
 // P pr:<presentity> hash {v, s, t} · P l:<name> lease owner with PX. See docs/state.md.
 import { Redis, type ChainableCommander } from "ioredis";
 import type { Logger } from "pino";
 import type { XmppPresenceState } from "../domain/presence.js";
 import { decodePresenceStates, decodeSubscription, encodeSubscription, KIND_TAG } from "./redis-codec.js";
-import { ACQUIRE_LEASE, DELETE_SUBSCRIPTION, GET_LEASE, PUT_PRESENCE, PUT_SUBSCRIPTION, RELEASE_LEASE, RENEW_LEASE } from "./redis-scripts.js";
+import { ACQUIRE_LEASE, DELETE_SUBSCRIPTION, GET_LEASE, PUT_PRESENCE, PUT_SUBSCRIPTION, PUT_SUBSCRIPTIONS, RELEASE_LEASE, RENEW_LEASE } from "./redis-scripts.js";
 import { isStoreError, storeError } from "./store-error.js";
 import type { Store, Subscription, SubscriptionKind, SubscriptionOf } from "./store.js";
 
@@ -26,16 +26,19 @@ type Arg = string | number;
 interface ScriptCommands {
   stoxPutSub(...args: Arg[]): Promise<unknown>;
   stoxDelSub(...args: Arg[]): Promise<unknown>;
+  stoxPutSubs(...args: Arg[]): Promise<unknown>;
   stoxPutPresence(...args: Arg[]): Promise<unknown>;
   stoxAcquire(...args: Arg[]): Promise<unknown>;
   stoxRenew(...args: Arg[]): Promise<unknown>;
   stoxRelease(...args: Arg[]): Promise<unknown>;
   stoxGetLease(...args: Arg[]): Promise<unknown>;
 }
-type PipelineScripts = ChainableCommander & { stoxPutSub(...args: Arg[]): ChainableCommander };
+type PipelineScripts = ChainableCommander & { stoxPutSubs(...args: Arg[]): ChainableCommander };
 
-/** MGET/pipeline batch size: big enough to amortise round trips, small enough not to stall Redis. */
+/** MGET batch size: big enough to amortise round trips, small enough not to stall Redis. */
 const BATCH = 1000;
+/** Records per bulk-put script call: one call blocks Redis for roughly 2 ms. */
+const PUT_BATCH = 100;
 
 /**
  * Connects and verifies Redis answers; rejects with StoreError "unavailable" otherwise, so startup
@@ -64,7 +67,8 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
     up = false;
   });
   redis.defineCommand("stoxPutSub", { numberOfKeys: 2, lua: PUT_SUBSCRIPTION });
-  redis.defineCommand("stoxDelSub", { numberOfKeys: 2, lua: DELETE_SUBSCRIPTION });
+  redis.defineCommand("stoxPutSubs", { numberOfKeys: 0, lua: PUT_SUBSCRIPTIONS });
+  redis.defineCommand("stoxDelSub", { numberOfKeys: 1, lua: DELETE_SUBSCRIPTION });
   redis.defineCommand("stoxPutPresence", { numberOfKeys: 1, lua: PUT_PRESENCE });
   redis.defineCommand("stoxAcquire", { numberOfKeys: 1, lua: ACQUIRE_LEASE });
   redis.defineCommand("stoxRenew", { numberOfKeys: 1, lua: RENEW_LEASE });
@@ -82,7 +86,7 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
   }
 
   const recKey = (id: string): string => `${prefix}s:${id}`;
-  const exKey = `${prefix}ex`;
+  const exKey = (kind: SubscriptionKind): string => `${prefix}ex:${KIND_TAG[kind]}`;
   const run = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     if (closed) throw storeError("closed", `${what}: redis store is closed`);
     try {
@@ -94,20 +98,21 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
   };
   const putArgs = (sub: Subscription): Arg[] => {
     const enc = encodeSubscription(sub);
-    return [recKey(sub.id), exKey, prefix, sub.id, enc.value, enc.tag, sub.watcher, sub.presentity, enc.domain, sub.expiresAt];
+    return [recKey(sub.id), exKey(sub.kind), prefix, sub.id, enc.value, enc.tag, sub.watcher, sub.presentity, enc.domain, sub.expiresAt];
   };
-  /** Loads records by id in batches; ids whose record vanished meanwhile are skipped. */
+  /** Loads records by id, MGET batches in one pipeline; ids whose record vanished meanwhile are skipped. */
   const load = async (ids: readonly string[]): Promise<Subscription[]> => {
+    if (ids.length === 0) return [];
+    const pipe = redis.pipeline();
+    for (let i = 0; i < ids.length; i += BATCH) pipe.mget(ids.slice(i, i + BATCH).map(recKey));
+    const results = (await pipe.exec()) ?? [];
     const out: Subscription[] = [];
-    for (let i = 0; i < ids.length; i += BATCH) {
-      const chunk = ids.slice(i, i + BATCH);
-      if (chunk.length === 0) break;
-      const values = await redis.mget(chunk.map(recKey));
-      chunk.forEach((id, j) => {
-        const raw = values[j];
-        if (raw !== null && raw !== undefined) out.push(decodeSubscription(id, raw));
+    results.forEach(([err, values], batch) => {
+      if (err) throw err;
+      (values as (string | null)[]).forEach((raw, j) => {
+        if (raw !== null) out.push(decodeSubscription(ids[batch * BATCH + j]!, raw));
       });
-    }
+    });
     return out;
   };
   const ofKind = <K extends SubscriptionKind>(kind: K, subs: Subscription[]): SubscriptionOf<K>[] =>
@@ -116,19 +121,24 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
   return {
     putSubscription: (sub) => run("putSubscription", async () => { await cmd.stoxPutSub(...putArgs(sub)); }),
     putSubscriptions: (subs) => run("putSubscriptions", async () => {
-      for (let i = 0; i < subs.length; i += BATCH) {
-        const pipe = redis.pipeline() as PipelineScripts;
-        for (const sub of subs.slice(i, i + BATCH)) pipe.stoxPutSub(...putArgs(sub));
-        const results = (await pipe.exec()) ?? [];
-        const failed = results.find(([err]) => err !== null);
-        if (failed?.[0]) throw failed[0];
+      // All batches in one pipeline (one round trip); each script call is atomic for its records.
+      const pipe = redis.pipeline() as PipelineScripts;
+      for (let i = 0; i < subs.length; i += PUT_BATCH) {
+        const args: Arg[] = [prefix];
+        for (const sub of subs.slice(i, i + PUT_BATCH)) {
+          const enc = encodeSubscription(sub);
+          args.push(sub.id, enc.value, enc.tag, sub.watcher, sub.presentity, enc.domain, sub.expiresAt);
+        }
+        pipe.stoxPutSubs(...args);
       }
+      const failed = ((await pipe.exec()) ?? []).find(([err]) => err !== null);
+      if (failed?.[0]) throw failed[0];
     }),
     getSubscription: (id) => run("getSubscription", async () => {
       const raw = await redis.get(recKey(id));
       return raw === null ? undefined : decodeSubscription(id, raw);
     }),
-    deleteSubscription: (id) => run("deleteSubscription", async () => (await cmd.stoxDelSub(recKey(id), exKey, prefix, id)) === 1),
+    deleteSubscription: (id) => run("deleteSubscription", async () => (await cmd.stoxDelSub(recKey(id), prefix, id)) === 1),
     listByPresentity: (kind, presentity) => run("listByPresentity", async () =>
       ofKind(kind, await load(await redis.smembers(`${prefix}ip:${KIND_TAG[kind]}:${presentity}`)))),
     listByWatcher: (kind, watcher) => run("listByWatcher", async () =>
@@ -136,9 +146,13 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
     countByWatcher: (kind, watcher) => run("countByWatcher", () => redis.scard(`${prefix}iw:${KIND_TAG[kind]}:${watcher}`)),
     countByDomain: (kind, domain) => run("countByDomain", async () =>
       Number((await redis.hget(`${prefix}cd:${KIND_TAG[kind]}`, domain.toLowerCase())) ?? 0)),
-    listExpiring: (before, limit) => run("listExpiring", async () =>
-      load(await redis.zrangebyscore(exKey, "-inf", before, "LIMIT", 0, limit))),
-    listAll: (kind) => run("listAll", async () => ofKind(kind, await load(await redis.zrange(exKey, 0, -1)))),
+    listExpiring: (before, limit) => run("listExpiring", async () => {
+      // One zset per kind (listAll reads one kind without the other); merge the two heads.
+      const [s, x] = await Promise.all((["sipWatcher", "xmppWatcher"] as const).map((k) => redis.zrangebyscore(exKey(k), "-inf", before, "LIMIT", 0, limit)));
+      const subs = await load([...(s ?? []), ...(x ?? [])]);
+      return subs.sort((a, b) => a.expiresAt - b.expiresAt).slice(0, limit);
+    }),
+    listAll: (kind) => run("listAll", async () => ofKind(kind, await load(await redis.zrange(exKey(kind), 0, -1)))),
 
     getPresence: (presentity) => run("getPresence", async () => {
       const [v, s, t] = await redis.hmget(`${prefix}pr:${presentity}`, "v", "s", "t");

@@ -141,6 +141,14 @@ export function storeContract(name: string, open: () => Promise<StoreBackend>): 
       const xs = await b.store.listAll("xmppWatcher");
       expect(xs.length).toBe(1000);
       expect(xs.every((s) => s.kind === "xmppWatcher")).toBe(true);
+      // A bulk put over existing records moves their index entries, as a single put does.
+      const moved = xs.slice(0, 10).map((s) => ({ ...s, presentity: "sip:moved@x", watcher: "w@moved.example" }));
+      await b.store.putSubscriptions(moved);
+      expect((await b.store.listByPresentity("xmppWatcher", "sip:moved@x")).length).toBe(10);
+      expect((await b.store.listByPresentity("xmppWatcher", "sip:bob@sip.example.net")).length).toBe(990);
+      expect(await b.store.countByDomain("xmppWatcher", "moved.example")).toBe(10);
+      expect(await b.store.countByDomain("xmppWatcher", "example.com")).toBe(990);
+      expect((await b.store.listAll("xmppWatcher")).length).toBe(1000);
     });
 
     it("versions presence and refuses a stale conditional write", async () => {
