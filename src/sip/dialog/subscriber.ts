@@ -112,7 +112,7 @@ export function createSubscriber(opts: SubscriberOptions): Subscriber {
     };
     const inDialog = (dialog: DialogState, expires: number) => {
       const built = buildInDialogRequest(dialog, "SUBSCRIBE", {
-        headers: { event: formatEvent(d.event), expires: String(expires), ...(initialRequest?.headers.has("accept") ? { accept: [...initialRequest.headers.getAll("accept")] } : {}) },
+        headers: { event: formatEvent(d.event), expires: String(expires), ...(d.accept ? { accept: d.accept.join(", ") } : {}) },
       });
       d = { ...d, dialog: built.dialog };
       return uac.send(built.request, { identity: d.identity, ...(isFlow(dialog.flow) ? { target: dialog.flow } : {}), nextCSeq: nextSeq });
@@ -247,7 +247,10 @@ export function createSubscriber(opts: SubscriberOptions): Subscriber {
           ...(o.accept ? { accept: o.accept.join(", ") } : {}), ...(o.headers ?? {}),
         },
       });
-      const s = make({ event, state: "init", expiresAt: 0, identity: from, target: to, callId, localTag, requestedExpires: expires }, req);
+      const s = make({
+        event, state: "init", expiresAt: 0, identity: from, target: to, callId, localTag, requestedExpires: expires,
+        ...(o.accept ? { accept: [...o.accept] } : {}),
+      }, req);
       live.set(s.key, s);
       return s;
     },

@@ -54,4 +54,6 @@ export interface SubscriberSubscriptionData {
   readonly callId: string;
   readonly localTag: string;
   readonly requestedExpires: number;
+  /** Accept of the initial SUBSCRIBE, repeated in refreshes (RFC 6665 §4.1.2.2). */
+  readonly accept?: readonly string[];
 }

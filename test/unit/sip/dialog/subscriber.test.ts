@@ -58,6 +58,7 @@ describe("RFC 6665 subscriber", () => {
     expect(refresh.headers.get("cseq")).toBe("2 SUBSCRIBE");
     expect(refresh.headers.get("to")).toBe("<sip:carol@192.0.2.7>;tag=c1");
     expect(refresh.headers.get("expires")).toBe("600");
+    expect(refresh.headers.get("accept")).toBe("application/pidf+xml");
   });
 
   it("accepts a NOTIFY that arrives before the 2xx (§4.1.2.4)", async () => {
