@@ -46,14 +46,14 @@ export const jobSpecs = {
     attempts: 5,
     backoffMs: 1000,
   }),
-  /** Refresh one XMPP-watcher subscription before it expires (RFC 6665 §4.1.2.1); delayed job. */
+  /** Refresh one XMPP-watcher subscription before it expires (RFC 6665 §4.1.2.2); delayed job. */
   "subscription.refresh": defineJob({
     payload: z.object({ subscriptionId, generation: z.number().int().nonnegative() }).strict(),
     key: (p) => ({ mode: "unique", id: `refresh|${p.subscriptionId}|${p.generation}` }),
     attempts: 3,
     backoffMs: 2000,
   }),
-  /** Drop a subscription whose expiry passed without a refresh (RFC 6665 §4.2.2 timeout); delayed job. */
+  /** End a subscription whose expiry passed without a refresh (RFC 6665 §4.2.2, reason=timeout; section recalled, not read here); delayed job. */
   "subscription.expire": defineJob({
     payload: z.object({ subscriptionId, generation: z.number().int().nonnegative() }).strict(),
     key: (p) => ({ mode: "unique", id: `expire|${p.subscriptionId}|${p.generation}` }),

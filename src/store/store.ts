@@ -23,7 +23,7 @@ export interface SipWatcherSubscription {
   readonly watcher: string;
   /** Bare JID of the XMPP presentity. */
   readonly presentity: string;
-  /** Event package name (RFC 6665 §7.2), e.g. "presence", and its optional id parameter. */
+  /** Event header package name, lowercased, e.g. "presence", and its optional id parameter (RFC 6665 §8.2.1). */
   readonly event: string;
   readonly eventId?: string;
   readonly dialog: DialogSnapshot;
