@@ -137,4 +137,4 @@ function main(): void {
   console.log(`parse + Via/tags/CSeq:   ${fmt(withViews)}`);
 }
 
-main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) main();

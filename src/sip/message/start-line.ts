@@ -1,6 +1,6 @@
 // Request-Line and Status-Line (RFC 3261 §7.1, §7.2, §25.1).
 import { isToken } from "./params.js";
-import { parseUri, uriScheme } from "./uri.js";
+import { sipUriHeaderCount, uriScheme } from "./uri.js";
 
 export type StartLine =
   | { readonly kind: "request"; readonly method: string; readonly uri: string; readonly version: string }
@@ -36,10 +36,10 @@ export function parseStartLine(line: string): StartLineResult {
   if (uri.length === 0) return bad("Malformed Request-Line", request);
   const scheme = uriScheme(uri);
   if (scheme === "sip" || scheme === "sips") {
-    // parseUri admits only the characters RFC 3261 §25.1 allows in each component.
-    const parsed = parseUri(uri);
-    if (parsed === null) return bad("Malformed Request-URI", request);
-    if (parsed.headers.size > 0) return bad("Headers Not Allowed In Request-URI", request);
+    // The URI scanner admits only the characters RFC 3261 §25.1 allows in each component.
+    const headers = sipUriHeaderCount(uri);
+    if (headers < 0) return bad("Malformed Request-URI", request);
+    if (headers > 0) return bad("Headers Not Allowed In Request-URI", request);
   } else if (scheme === null || !isUriText(uri)) return bad("Malformed Request-URI", request);
   return { ok: true, line: { kind: "request", method, uri, version: "SIP/2.0" } };
 }

@@ -95,76 +95,119 @@ export function uriScheme(text: string): string | null {
 export function parseUri(text: string): SipUri | null {
   const scheme = uriScheme(text);
   if (scheme === null) return null;
-  const rest = text.slice(scheme.length + 1);
-  if (scheme === "tel") return parseTel(rest);
+  if (scheme === "tel") return parseTel(text.slice(4));
   if (scheme !== "sip" && scheme !== "sips") return null;
+  const parts: UriParts = { user: undefined, password: undefined, host: "", port: undefined, params: new Map(), headers: new Map() };
+  return scanSipUri(text, scheme.length + 1, parts) < 0 ? null : { scheme, ...parts };
+}
 
-  let user: string | undefined;
-  let password: string | undefined;
-  let i = 0;
-  const at = rest.indexOf("@");
+/**
+ * Whether `text` is a well-formed sip:/sips: URI, and how many headers it carries (-1 when it is not
+ * a SIP URI). Allocates nothing on the common path: the parser checks every Request-URI with it.
+ */
+export function sipUriHeaderCount(text: string): number {
+  const from = text.startsWith("sip:") ? 4 : text.startsWith("sips:") ? 5 : -1;
+  if (from < 0) {
+    const scheme = uriScheme(text);
+    if (scheme !== "sip" && scheme !== "sips") return -1;
+    return sipUriHeaderCount(scheme + text.slice(scheme.length));
+  }
+  return scanSipUri(text, from, null);
+}
+
+interface UriParts {
+  user: string | undefined;
+  password: string | undefined;
+  host: string;
+  port: number | undefined;
+  params: Map<string, string | null>;
+  headers: Map<string, string>;
+}
+
+/**
+ * Validates the part of a SIP URI after the scheme's colon, filling `out` when given. Returns the
+ * number of URI headers, or -1 when malformed.
+ */
+function scanSipUri(rest: string, i: number, out: UriParts | null): number {
+  const at = rest.indexOf("@", i);
   if (at >= 0) {
-    const colon = rest.indexOf(":");
+    const colon = rest.indexOf(":", i);
     const userEnd = colon >= 0 && colon < at ? colon : at;
-    if (userEnd === 0 || !onlyChars(rest, USER_CHARS, 0, userEnd)) return null;
-    const u = percentDecode(rest.slice(0, userEnd));
-    if (u === null) return null;
-    user = u;
-    if (userEnd < at) {
-      if (!onlyChars(rest, PASSWORD_CHARS, userEnd + 1, at)) return null;
-      const p = percentDecode(rest.slice(userEnd + 1, at));
-      if (p === null) return null;
-      password = p;
+    if (userEnd === i || !onlyChars(rest, USER_CHARS, i, userEnd)) return -1;
+    if (!validEscapes(rest, i, userEnd)) return -1;
+    if (userEnd < at && (!onlyChars(rest, PASSWORD_CHARS, userEnd + 1, at) || !validEscapes(rest, userEnd + 1, at))) return -1;
+    if (out !== null) {
+      out.user = percentDecode(rest.slice(i, userEnd))!;
+      if (userEnd < at) out.password = percentDecode(rest.slice(userEnd + 1, at))!;
     }
     i = at + 1;
   }
 
-  let host: string;
   if (rest.charCodeAt(i) === 0x5b) {
     const close = rest.indexOf("]", i);
-    if (close < 0) return null;
-    host = rest.slice(i + 1, close);
+    if (close < 0) return -1;
+    const host = rest.slice(i + 1, close);
     // RFC 5954 §4.1 (correcting RFC 3261, cf. RFC 5118 §4.10): the IPv6reference must be a well-formed
     // IPv6 address, so "2001:db8:::192.0.2.1" is refused.
-    if (!isIPv6(host)) return null;
+    if (!isIPv6(host)) return -1;
+    if (out !== null) out.host = host;
     i = close + 1;
   } else {
     const start = i;
     while (i < rest.length && rest.charCodeAt(i) < 128 && HOST_CHARS[rest.charCodeAt(i)] === 1) i++;
-    if (i === start) return null;
-    host = rest.slice(start, i);
+    if (i === start) return -1;
+    if (out !== null) out.host = rest.slice(start, i);
   }
 
-  let port: number | undefined;
   if (rest.charCodeAt(i) === 0x3a) {
     const start = ++i;
-    while (i < rest.length && rest.charCodeAt(i) >= 0x30 && rest.charCodeAt(i) <= 0x39) i++;
-    if (i === start || i - start > 5) return null;
-    port = Number(rest.slice(start, i));
-    if (port > 65535) return null;
+    let port = 0;
+    while (i < rest.length && rest.charCodeAt(i) >= 0x30 && rest.charCodeAt(i) <= 0x39) port = port * 10 + rest.charCodeAt(i++) - 0x30;
+    if (i === start || i - start > 5 || port > 65535) return -1;
+    if (out !== null) out.port = port;
   }
 
-  const params = new Map<string, string | null>();
   while (rest.charCodeAt(i) === 0x3b) {
     const start = ++i;
     while (i < rest.length && rest.charCodeAt(i) !== 0x3b && rest.charCodeAt(i) !== 0x3f) i++;
+    if (out === null) {
+      if (!validPair(rest, start, i, PARAM_CHARS)) return -1;
+      continue;
+    }
     const kv = splitPair(rest.slice(start, i), PARAM_CHARS);
-    if (kv === null) return null;
+    if (kv === null) return -1;
     const name = kv[0].toLowerCase();
-    if (!params.has(name)) params.set(name, kv[1]);
+    if (!out.params.has(name)) out.params.set(name, kv[1]);
   }
 
-  const headers = new Map<string, string>();
+  let headers = 0;
   if (rest.charCodeAt(i) === 0x3f) {
     for (const h of rest.slice(i + 1).split("&")) {
       const kv = splitPair(h, HEADER_CHARS);
-      if (kv === null || kv[1] === null) return null;
-      headers.set(kv[0], kv[1]);
+      if (kv === null || kv[1] === null) return -1;
+      out?.headers.set(kv[0], kv[1]);
+      headers++;
     }
     i = rest.length;
   }
-  if (i !== rest.length) return null;
-  return { scheme, user, password, host, port, params, headers };
+  return i === rest.length ? headers : -1;
+}
+
+/** `name[=value]` in s[from, to): non-empty name, allowed characters, well-formed escapes. */
+function validPair(s: string, from: number, to: number, allowed: Uint8Array): boolean {
+  const eq = s.indexOf("=", from);
+  const nameEnd = eq >= 0 && eq < to ? eq : to;
+  if (nameEnd === from || !onlyChars(s, allowed, from, nameEnd)) return false;
+  if (nameEnd < to && !onlyChars(s, allowed, nameEnd + 1, to)) return false;
+  return validEscapes(s, from, to);
+}
+
+/** Every '%' in s[from, to) starts a complete %HH escape. */
+function validEscapes(s: string, from: number, to: number): boolean {
+  for (let i = s.indexOf("%", from); i >= 0 && i < to; i = s.indexOf("%", i + 3)) {
+    if (i + 3 > to || parseHexByte(s, i + 1) < 0) return false;
+  }
+  return true;
 }
 
 /** `name[=value]`, both percent-decoded; null when empty or malformed. */

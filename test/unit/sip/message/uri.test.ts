@@ -1,5 +1,5 @@
 import { describe, it, expect } from "@jest/globals";
-import { formatUri, parseUri, uriScheme } from "../../../../src/sip/message/uri.js";
+import { formatUri, parseUri, sipUriHeaderCount, uriScheme } from "../../../../src/sip/message/uri.js";
 
 describe("parseUri", () => {
   it("parses a full sip URI", () => {
@@ -44,5 +44,21 @@ describe("formatUri", () => {
   it("brackets IPv6 hosts and encodes UTF-8 users", () => {
     expect(formatUri({ scheme: "sip", user: "€ x", host: "2001:db8::1", port: 5060, params: new Map(), headers: new Map() }))
       .toBe("sip:%E2%82%AC%20x@[2001:db8::1]:5060");
+  });
+});
+
+describe("sipUriHeaderCount (the allocation-free Request-URI check)", () => {
+  it.each<[string, number]>([
+    ["sip:a@b", 0], ["SIP:a@b;lr", 0], ["sips:host:5061", 0], ["sip:a?b@host", 0], ["sip:a@b?x=1&y=2", 2],
+    ["sip:a@b?Route=%3Csip:example.com%3E", 1], ["sip:a@b;x=%4", -1], ["sip:a@b;=x", -1], ["sip:%zz@b", -1],
+    ["sip:host:70000", -1], ["tel:+123", -1], ["sip:user@[2001:db8:::192.0.2.1]", -1],
+  ])("%s → %i", (text, n) => {
+    expect(sipUriHeaderCount(text)).toBe(n);
+  });
+  it("agrees with parseUri on validity", () => {
+    for (const t of ["sip:a@b", "sip:a:p@h:1;x=y;lr?h=v", "sip:a b@h", "sip:@h", "sip:h;", "sip:h?", "sip:%41@h;n%61me=v"]) {
+      const parsed = parseUri(t);
+      expect(sipUriHeaderCount(t)).toBe(parsed === null ? -1 : parsed.headers.size);
+    }
   });
 });
