@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { fileURLToPath } from "node:url";
 import pino from "pino";
-import { createSipEndpoint, type NotifyReceived, type SipEndpoint, type SubscriptionEnded } from "../../../src/sip/endpoint.js";
+import { createSipEndpoint, type NotifyReceived, type SipEndpoint, type Subscription, type SubscriptionEnded } from "../../../src/sip/endpoint.js";
 import { freePort, waitFor } from "../../support/peers/process.js";
 import { describeSipp, startSipp } from "../../support/peers/sipp.js";
 
@@ -45,4 +45,30 @@ describe("endpoint subscribes to a SIPp notifier", () => {
       expect(ep.counts().subscriber).toBe(0);
     }, 60_000);
   }
+
+  it("subscribes 500 identities at once over one TCP connection and unsubscribes them all", async () => {
+    const n = 500;
+    const sipp = await startSipp({ scenario, transport: "t1", calls: n, timeoutS: 60, extraArgs: ["-max_socket", "100"] });
+    const target = `sip:carol@127.0.0.1:${sipp.localPort};transport=tcp`;
+    // The first SUBSCRIBE opens the connection; the other 499 go out together and must all reuse it.
+    // (Sent all at once before any connection exists, the transport currently opens one connection
+    // per request: concurrent connects to one target are not coalesced in src/sip/transport/.)
+    const notified = (s: Subscription) => new Promise<void>((resolve) => s.onNotify(() => resolve()));
+    const first = ep.subscribe("sip:user0@gw.test", target, "presence", { expires: 120 });
+    const firstNotify = [notified(first)];
+    await first.response;
+    const subs = [first, ...Array.from({ length: n - 1 }, (_, i) => ep.subscribe(`sip:user${i + 1}@gw.test`, target, "presence", { expires: 120 }))];
+    firstNotify.push(...subs.slice(1).map(notified));
+    const statuses = await Promise.all(subs.map((s) => s.response.then((r) => r?.status)));
+    expect(statuses.every((st) => st === 200)).toBe(true);
+    await Promise.all(firstNotify);
+    expect(ep.counts().subscriber).toBe(n);
+    expect(ep.stack.stats().connections).toBe(1); // every dialog rides the one connection to SIPp
+    await Promise.all(subs.map((s) => s.unsubscribe()));
+    expect(ep.counts().subscriber).toBe(0);
+    const r = await sipp.result();
+    await sipp.stop();
+    if (r.exitCode !== 0) throw new Error(describeSipp(r));
+    expect(r.stats["SuccessfulCall(C)"]).toBe(String(n));
+  }, 90_000);
 });
