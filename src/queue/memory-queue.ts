@@ -2,7 +2,7 @@
 // jobs.ts (coalescing, unique keys, delays, fixed-window rate limit, exponential backoff, failed set)
 // on timers. Jobs do not survive a restart; recovery re-derives them from the store (docs/state.md).
 import type { Logger } from "pino";
-import { jobSpecs, type JobKey, type JobName, type JobPayload } from "./jobs.js";
+import { JOB_NAMES, jobSpecs, type JobKey, type JobName, type JobPayload } from "./jobs.js";
 import { isPermanentJobFailure, queueError, type AddOptions, type FailedJob, type JobHandler, type JobQueue, type ProcessOptions, type QueueObserver, type QueueStats } from "./queue.js";
 
 export interface MemoryQueueOptions {
@@ -208,7 +208,10 @@ export function createMemoryQueue(options: MemoryQueueOptions): JobQueue {
       for (const name of lanes.keys()) pump(name);
     },
     async stats(): Promise<QueueStats[]> {
-      return [...lanes.entries()].map(([name, l]) => ({ name, waiting: l.waitingCount, active: l.active, delayed: l.delayed.size, failed: l.failed.length }));
+      return JOB_NAMES.map((name) => {
+        const l = lane(name);
+        return { name, waiting: l.waitingCount, active: l.active, delayed: l.delayed.size, failed: l.failed.length };
+      });
     },
     async failed(name, limit = 100): Promise<FailedJob[]> {
       const l = lane(name);
