@@ -6,13 +6,23 @@ import { configSchema, type Config, type ConfigInput } from "../../src/config/sc
 import { createGateway, type Gateway } from "../../src/main.js";
 import { freePort, waitFor } from "./peers/process.js";
 import { startProsody, type ProsodyPeer } from "./peers/prosody.js";
+import { startEjabberd } from "./peers/ejabberd.js";
 import { connectTestClient, type TestXmppClient } from "./xmpp-client.js";
 
 export const SIP_DOMAIN = "sip.example";
 export const XMPP_DOMAIN = "xmpp.example";
 const SECRET = "component-secret-for-tests";
 
+/** What the tests need of either XMPP server. */
+export interface XmppServerPeer {
+  readonly c2sPort: number;
+  readonly componentPort: number;
+  stop(opts?: { readonly keep?: boolean }): Promise<void>;
+}
+
 export interface Deployment {
+  readonly server: XmppServerPeer;
+  /** The Prosody of a Prosody deployment (restart tests); throws for ejabberd. */
   readonly prosody: ProsodyPeer;
   readonly gateway: Gateway;
   readonly config: Config;
@@ -23,6 +33,8 @@ export interface Deployment {
 }
 
 export interface DeploymentOptions {
+  /** Default prosody; ejabberd takes 3–4 s to start, so use it once per suite. */
+  readonly server?: "prosody" | "ejabberd";
   readonly users?: readonly string[];
   /** Where the gateway sends requests for sip.example (e.g. a SIPp UAS): "sip:127.0.0.1:PORT;transport=tcp". */
   readonly sipRoute?: string;
@@ -33,16 +45,18 @@ export interface DeploymentOptions {
 
 export async function startDeployment(opts: DeploymentOptions = {}): Promise<Deployment> {
   const users = opts.users ?? ["alice"];
-  const prosody = await startProsody({
+  const serverOpts = {
     host: XMPP_DOMAIN,
     components: [{ domain: SIP_DOMAIN, secret: SECRET }],
     users: users.map((u) => ({ user: u, password: `${u}-pw` })),
-  });
+  };
+  const prosody = opts.server === "ejabberd" ? undefined : await startProsody(serverOpts);
+  const server: XmppServerPeer = prosody ?? (await startEjabberd(serverOpts));
   const sipPort = await freePort();
   const httpPort = await freePort();
   const base: ConfigInput = {
     xmpp: {
-      components: [{ domain: SIP_DOMAIN, host: "127.0.0.1", port: prosody.componentPort, secret: SECRET, keepaliveSeconds: 30, reconnect: { minMs: 100, maxMs: 1000 } }],
+      components: [{ domain: SIP_DOMAIN, host: "127.0.0.1", port: server.componentPort, secret: SECRET, keepaliveSeconds: 30, reconnect: { minMs: 100, maxMs: 1000 } }],
       localDomains: [XMPP_DOMAIN],
     },
     sip: {
@@ -68,21 +82,25 @@ export async function startDeployment(opts: DeploymentOptions = {}): Promise<Dep
     await waitFor("component link online", () => g.xmpp.ready, { timeoutMs: 10_000 });
   } catch (err) {
     await gateway?.stop().catch(() => undefined);
-    await prosody.stop({ keep: true });
+    await server.stop({ keep: true });
     throw err;
   }
   const clients: TestXmppClient[] = [];
   return {
-    prosody, gateway, config, sipPort,
+    server, gateway, config, sipPort,
+    get prosody(): ProsodyPeer {
+      if (prosody === undefined) throw new Error("this deployment runs ejabberd, not Prosody");
+      return prosody;
+    },
     async client(user, o = {}) {
-      const c = await connectTestClient({ port: prosody.c2sPort, domain: XMPP_DOMAIN, username: user, password: `${user}-pw`, ...(o.resource ? { resource: o.resource } : {}) });
+      const c = await connectTestClient({ port: server.c2sPort, domain: XMPP_DOMAIN, username: user, password: `${user}-pw`, ...(o.resource ? { resource: o.resource } : {}) });
       clients.push(c);
       return c;
     },
     async stop() {
       await Promise.allSettled(clients.map((c) => c.stop()));
       await gateway.stop();
-      await prosody.stop();
+      await server.stop();
     },
   };
 }
