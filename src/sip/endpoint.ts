@@ -10,7 +10,7 @@ import type { Logger } from "pino";
 import type { SipPeer, SipRequest, SipResponse } from "./message/types.js";
 import { createSipStack, type IncomingRequest, type SipListenSpec, type SipStack, type SipStackOptions } from "./stack.js";
 import { createRequest } from "./message/build.js";
-import { newCallId, newTag } from "./message/ids.js";
+import { newTag } from "./message/ids.js";
 import { parseNameAddr } from "./message/name-addr.js";
 import type { CredentialLookup } from "./auth/digest.js";
 import { createSipResolver, type SipResolver, type SipResolverOptions } from "./resolve/rfc3263.js";
@@ -158,7 +158,7 @@ export function createSipEndpoint(opts: SipEndpointOptions, logger: Logger): Sip
     sendMessage(from, to, body, contentType, o = {}) {
       const req = createRequest({
         method: "MESSAGE", uri: o.requestUri ?? to, body, contentType,
-        headers: { from: `<${from}>;tag=${newTag()}`, to: `<${to}>`, "call-id": newCallId("stox"), cseq: "1 MESSAGE", ...(o.headers ?? {}) },
+        headers: { from: `<${from}>;tag=${newTag()}`, to: `<${to}>`, "call-id": uac.newCallId(), cseq: "1 MESSAGE", ...(o.headers ?? {}) },
       });
       return uac.send(req, { identity: from, ...(o.target ? { target: o.target } : {}) });
     },

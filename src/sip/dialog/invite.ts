@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import type { SipRequest, SipResponse } from "../message/types.js";
 import type { IncomingRequest, SipStack } from "../stack.js";
 import { createRequest, createResponse } from "../message/build.js";
-import { newCallId, newTag } from "../message/ids.js";
+import { newTag } from "../message/ids.js";
 import { parseNameAddr } from "../message/name-addr.js";
 import { parseCSeq } from "../message/cseq.js";
 import {
@@ -154,7 +154,7 @@ export function createInviteRole(opts: InviteRoleOptions): InviteRole {
     async invite(from, to, offerSdp) {
       const req = createRequest({
         method: "INVITE", uri: to, body: offerSdp, contentType: "application/sdp",
-        headers: { from: `<${from}>;tag=${newTag()}`, to: `<${to}>`, "call-id": newCallId("stox"), cseq: "1 INVITE" },
+        headers: { from: `<${from}>;tag=${newTag()}`, to: `<${to}>`, "call-id": uac.newCallId(), cseq: "1 INVITE" },
       });
       let dialog: DialogState | undefined;
       const user = /^sips?:([^@;?]+)@/i.exec(from)?.[1];

@@ -3,7 +3,7 @@
 import type { Logger } from "pino";
 import type { SipResponse } from "../message/types.js";
 import { createRequest } from "../message/build.js";
-import { newCallId, newTag } from "../message/ids.js";
+import { newTag } from "../message/ids.js";
 import { parseNameAddr } from "../message/name-addr.js";
 import { parseUri } from "../message/uri.js";
 import { parseExpires } from "./event-headers.js";
@@ -42,7 +42,7 @@ export interface Registration {
 export function createRegistration(uac: Uac, logger: Logger, o: RegisterOptions): Registration {
   const aor = parseUri(o.aor);
   const registrar = o.registrar ?? (aor ? `${aor.scheme}:${aor.host}${aor.port ? `:${aor.port}` : ""}` : o.aor);
-  const callId = newCallId(aor?.host ?? "stox"); // §10.2: one Call-ID for every REGISTER of this binding
+  const callId = uac.newCallId(); // §10.2: one Call-ID for every REGISTER of this binding
   const fromTag = newTag();
   let cseq = 0;
   let expires = o.expires ?? 3600;

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { SipRequest, SipResponse } from "../message/types.js";
 import type { IncomingRequest } from "../stack.js";
 import { createRequest } from "../message/build.js";
-import { newCallId, newTag } from "../message/ids.js";
+import { newTag } from "../message/ids.js";
 import { getTag } from "../message/name-addr.js";
 import { parseCSeq } from "../message/cseq.js";
 import {
@@ -236,7 +236,7 @@ export function createSubscriber(opts: SubscriberOptions): Subscriber {
   return {
     subscribe(from, to, eventPackage, o = {}) {
       const localTag = newTag();
-      const callId = newCallId(uac.contactUri(undefined, "UDP").replace(/^sips?:/, "").split(/[:;]/)[0] ?? "gw");
+      const callId = uac.newCallId();
       const event = { name: eventPackage.toLowerCase(), ...(o.eventId ? { id: o.eventId } : {}) };
       const expires = o.expires ?? 3600;
       const req = createRequest({

@@ -7,6 +7,7 @@ import type { SendRequestOptions, SipDestination, SipStack } from "../stack.js";
 import { parseUri, formatUri } from "../message/uri.js";
 import { parseNameAddr } from "../message/name-addr.js";
 import { parseCSeq } from "../message/cseq.js";
+import { newCallId } from "../message/ids.js";
 import { authorizationsFor, challengesOf, type CredentialLookup, type DigestChallenge } from "../auth/digest.js";
 import type { SipResolver } from "../resolve/rfc3263.js";
 import { synthesizeResponse, isSyntheticResponse } from "../transaction/synthetic.js";
@@ -39,6 +40,8 @@ export interface Uac {
   destinations(request: SipRequest): Promise<SipDestination[]>;
   /** `sip:user@advertised-host:port;transport=x` for the transport a destination uses. */
   contactUri(user: string | undefined, transport: SipTransportName): string;
+  /** A new Call-ID `random@advertised-host` (RFC 3261 §8.1.1.4). */
+  newCallId(): string;
 }
 
 const RELIABLE = new Set(["TCP", "TLS", "WS", "WSS"]);
@@ -135,6 +138,7 @@ export function createUac(opts: UacOptions): Uac {
   return {
     destinations,
     contactUri,
+    newCallId: () => newCallId(localContact("UDP").host),
     exchange,
     send: async (request, o) => (await exchange(request, o)).response,
   };
