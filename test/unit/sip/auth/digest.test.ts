@@ -113,3 +113,20 @@ describe("verifier", () => {
     expect(answerChallenges(resp, { method: "MESSAGE", uri: "sip:x" }, "sip:a@b", () => undefined)).toBeUndefined();
   });
 });
+
+describe("client and verifier agree on arbitrary input", () => {
+  it("accepts every response the client computes, and nothing after a one-character password change", async () => {
+    const { default: fc } = await import("fast-check");
+    const text = fc.string({ minLength: 1, maxLength: 20 }).filter((s) => !/["\\\r\n]/.test(s));
+    fc.assert(fc.property(text, text, fc.constantFrom("MD5", "SHA-256", "SHA-512-256"), fc.uint8Array({ maxLength: 64 }), fc.boolean(),
+      (user, password, algorithm, body, authInt) => {
+        const v = createDigestVerifier({ realm: "r", algorithms: [algorithm], passwordOf: (u) => (u === user ? password : undefined) });
+        const resp = { status: 401, headers: headersOf({ "www-authenticate": v.challenges() }) };
+        const req = { method: "MESSAGE", uri: "sip:x@r", body };
+        const good = answerChallenges(resp, req, "id", () => ({ username: user, password }), { preferAuthInt: authInt })![0]!.value;
+        expect(v.verify({ ...req, headers: headersOf({ authorization: [good] }) })).toEqual({ ok: true, username: user });
+        const bad = answerChallenges(resp, req, "id", () => ({ username: user, password: `${password}x` }))![0]!.value;
+        expect(v.verify({ ...req, headers: headersOf({ authorization: [bad] }) }).ok).toBe(false);
+      }), { numRuns: 200 });
+  });
+});
