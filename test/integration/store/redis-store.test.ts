@@ -1,13 +1,15 @@
 // The shared Store conformance suite against a real, throwaway redis-server (never the system Redis),
 // plus what only Redis has: persistence across a restart, startup and mid-run outages.
 import { describe, it, expect, beforeAll, afterAll, jest } from "@jest/globals";
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
 import pino from "pino";
 import { createRedisStore } from "../../../src/store/redis-store.js";
 import { isStoreError } from "../../../src/store/store-error.js";
-import type { Store } from "../../../src/store/store.js";
+import { newSubscriptionId, type Store } from "../../../src/store/store.js";
 import { freePort } from "../../support/peers/process.js";
 import { startRedis, type RedisPeer } from "../../support/peers/redis.js";
-import { storeContract, storeRestartContract, xmppWatcher } from "../../contract/store.contract.js";
+import { sipWatcher, storeContract, storeRestartContract, xmppWatcher } from "../../contract/store.contract.js";
 
 // Outage and restart tests wait for reconnection backoff; a shared machine can be slow.
 jest.setTimeout(30_000);
@@ -47,6 +49,31 @@ storeRestartContract("redis with AOF", async () => {
 async function failure(p: Promise<unknown>): Promise<unknown> {
   return p.then(() => { throw new Error("expected a rejection"); }, (e: unknown) => e);
 }
+
+describe("redis store footprint", () => {
+  it("stays under 1 KB of Redis memory per subscription, indexes included", async () => {
+    const store = await createRedisStore({ url: redis.url, keyPrefix: `mem${++n}:`, logger });
+    const admin = new Redis(redis.url);
+    try {
+      const used = async (): Promise<number> => Number(/used_memory:(\d+)/.exec(await admin.info("memory"))?.[1]);
+      const hex = (len: number): string => randomBytes(len).toString("hex");
+      // Gateway-sized values: 32-hex Call-ID, 12-hex tags, one Record-Route, a TCP flow token.
+      const subs = Array.from({ length: 2000 }, (_, i) => {
+        const base = sipWatcher({ id: newSubscriptionId(), watcher: `sip:contact${i % 500}@sip.example.org`, presentity: `user${i % 400}@example.com` });
+        const dialog = { ...base.dialog, id: { callId: `${hex(16)}@gw.example.com`, localTag: hex(6), remoteTag: hex(6) }, flow: { transport: "TCP" as const, address: "198.51.100.7", port: 5062, flow: hex(8) } };
+        return i % 2 === 0 ? { ...base, dialog } : xmppWatcher({ id: newSubscriptionId(), watcher: `user${i % 400}@example.com`, presentity: `sip:contact${i % 500}@sip.example.org`, dialog });
+      });
+      const before = await used();
+      await store.putSubscriptions(subs);
+      const perSub = ((await used()) - before) / subs.length;
+      expect(perSub).toBeGreaterThan(200); // the measurement saw the data at all
+      expect(perSub).toBeLessThan(1024);
+    } finally {
+      admin.disconnect();
+      await store.close();
+    }
+  });
+});
 
 describe("redis store outages", () => {
   it("refuses to start with a typed 'unavailable' error when Redis does not answer", async () => {
