@@ -3,6 +3,7 @@ import { createNotifier, type NotifierSubscription } from "../../../../src/sip/d
 import { parseSubscriptionState } from "../../../../src/sip/dialog/event-headers.js";
 import type { SubscriptionEnded } from "../../../../src/sip/dialog/subscription-types.js";
 import { createResponse } from "../../../../src/sip/message/build.js";
+import { synthesizeResponse } from "../../../../src/sip/transaction/synthetic.js";
 import { fakeStack, flush, incoming, logger, request } from "./fake-stack.js";
 
 const PIDF = '<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:alice@gw.example"/>';
@@ -197,6 +198,16 @@ describe("RFC 6665 notifier", () => {
     await pending!.notify(PIDF, "application/pidf+xml", "active");
     expect(state(1, f.sent)).toEqual({ state: "active", expires: 600 });
     expect(pending!.data().state).toBe("active");
+  });
+  it("removes the subscription on a NOTIFY timeout, keeps it on a real 503 from the subscriber", async () => {
+    await accepted();
+    f.respondWith((req) => createResponse(req, 503));
+    await sub!.notify("<busy/>");
+    expect(notifier.size).toBe(1); // the subscriber answered: it exists, just overloaded
+    f.respondWith((req) => synthesizeResponse(req, 408, "Request Timeout"));
+    await sub!.notify("<gone/>");
+    expect(ended).toEqual([{ by: "error", reason: "request-failed", status: 408 }]);
+    expect(notifier.size).toBe(0);
   });
   it("terminates with reason and retry-after on request", async () => {
     await accepted();
