@@ -11,6 +11,7 @@ import { compileSipTrust } from "./translate/identity.js";
 import { createStanzaDispatcher } from "./xmpp/ingress/dispatch.js";
 import { readPackageVersion } from "./xmpp/ingress/iq-config.js";
 import { readStanzaError } from "./xmpp/parse/stanza-error.js";
+import { createRateLimiter } from "./sip/transport/rate-limit.js";
 import { createSipSide } from "./gateway/sip-side.js";
 import { createXmppSide, type XmppSide } from "./gateway/xmpp-side.js";
 import { createSipMessageIngress } from "./gateway/sip-message-ingress.js";
@@ -42,8 +43,10 @@ export class GatewayConfigError extends Error {}
 const GATEWAY_FEATURES = ["jid\\20escaping"];
 const USER_FEATURES = ["http://jabber.org/protocol/chatstates", "urn:xmpp:receipts", "http://jabber.org/protocol/xhtml-im"];
 
-/** The hold window after writing a stanza for a SIP MESSAGE (below T1: no UDP retransmission meanwhile). */
-const HOLD_MS = 150;
+
+/** `{ key: value }` when value is defined, else `{}` (exactOptionalPropertyTypes-friendly spreading). */
+const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
+  (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 
 export function createGateway(config: Config, logger: Logger): Gateway {
   const plan = compileAddressPlan(addressPlanConfig(config));
@@ -55,11 +58,15 @@ export function createGateway(config: Config, logger: Logger): Gateway {
   const readiness = createReadiness();
   const sip = createSipSide(config, logger);
   // Timer F is 64·T1: a MESSAGE waiting for the link must be answered well before the client gives up.
-  const maxWaitMs = Math.min(8000, 32 * config.sip.timers.t1Ms);
-  const xmpp = createXmppSide(config, { holdMs: HOLD_MS, maxWaitMs }, metrics, logger);
+  const maxWaitMs = Math.min(config.im.maxWaitMs, 32 * config.sip.timers.t1Ms);
+  const xmpp = createXmppSide(config, { holdMs: config.im.holdMs, maxWaitMs }, metrics, logger);
+  const userRate = () => config.im.ratePerUserPerSecond > 0
+    ? createRateLimiter({ ratePerSecond: config.im.ratePerUserPerSecond, burst: config.im.burstPerUser })
+    : undefined;
 
   const sipMessage = createSipMessageIngress({
     plan: plan.value, trust: trust.value, maxBodyBytes: config.im.maxBodyBytes,
+    ...optional("userRate", userRate()),
     trackerFor: (d) => xmpp.trackerFor(d),
     sendNow: (s) => {
       const r = xmpp.send(s);
@@ -72,6 +79,7 @@ export function createGateway(config: Config, logger: Logger): Gateway {
   const xmppMessage = createXmppMessageIngress({
     plan: plan.value,
     maxBodyBytes: config.im.maxBodyBytes,
+    ...optional("userRate", userRate()),
     chatToSip: { cpim: config.im.cpimOutbound, includeThread: config.im.thread },
     sendMessage: (from, to, body, contentType, headers) => sip.sendMessage(from, to, body, contentType, { headers }),
     sendStanza: (s) => {

@@ -15,12 +15,15 @@ import { buildXmppMessage } from "../xmpp/message/build.js";
 import type { Element } from "../xmpp/xml.js";
 import type { StanzaErrorInfo } from "../xmpp/parse/stanza-error.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
+import type { RateLimiter } from "../sip/transport/rate-limit.js";
 import type { DeliveryOutcome, DeliveryTracker } from "./delivery-tracker.js";
 
 export interface SipMessageIngressDeps {
   readonly plan: AddressPlan;
   readonly trust: SipTrust;
   readonly maxBodyBytes: number;
+  /** Per sending user (SIP From AOR): traffic from one trusted proxy carries many users. */
+  readonly userRate?: RateLimiter;
   /** The tracker of the component link that carries `componentDomain` (one per XEP-0114 link). */
   readonly trackerFor: (componentDomain: string) => DeliveryTracker<Element, StanzaErrorInfo> | undefined;
   /** Sends without waiting for a decision (chat states: XEP-0085 §5.5 says they are not worth a failure). */
@@ -74,6 +77,9 @@ export function createSipMessageIngress(deps: SipMessageIngressDeps): (m: Incomi
     }
     const sender = checkSipOrigin(m.from, { ip: m.source.address }, deps.plan, deps.trust);
     if (!sender.ok) return refuse(m, replyForGatewayError(sender.error), sender.error.code, sender.error.detail);
+    if (deps.userRate !== undefined && deps.userRate.check(formatJid(sender.value)) !== "accept") {
+      return refuse(m, replyForGatewayError(gatewayError("rateLimited", "too many messages from this user")), "rateLimited");
+    }
     const recipient = checkSipDestination(m.request.uri, deps.plan);
     if (!recipient.ok) return refuse(m, replyForGatewayError(recipient.error), recipient.error.code, recipient.error.detail);
 

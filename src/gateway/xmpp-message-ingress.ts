@@ -15,10 +15,13 @@ import type { InboundStanza } from "../xmpp/parse/stanza.js";
 import { readStanzaError } from "../xmpp/parse/stanza-error.js";
 import type { Element } from "../xmpp/xml.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
+import type { RateLimiter } from "../sip/transport/rate-limit.js";
 
 export interface XmppMessageIngressDeps {
   readonly plan: AddressPlan;
   readonly maxBodyBytes: number;
+  /** Per sending bare JID; every refusal is answered (the component link is a trusted server hop). */
+  readonly userRate?: RateLimiter;
   readonly chatToSip: Omit<ChatToSipOptions, "now" | "newId">;
   readonly sendMessage: (from: string, to: string, body: Uint8Array, contentType: string, headers: Readonly<Record<string, string>>) => Promise<SipResponse>;
   readonly sendStanza: (stanza: Element) => void;
@@ -76,6 +79,9 @@ export function createXmppMessageIngress(deps: XmppMessageIngressDeps): (stanza:
 
     const from = checkXmppOrigin(stanza.from.toString(), deps.plan);
     if (!from.ok) return answerGatewayError(stanza, from.error);
+    if (deps.userRate !== undefined && deps.userRate.check(stanza.from.bare().toString()) !== "accept") {
+      return answerGatewayError(stanza, gatewayError("rateLimited", "too many messages from this user"));
+    }
     const to = checkXmppDestination(stanza.to.toString(), deps.plan);
     if (!to.ok) return answerGatewayError(stanza, to.error);
 
