@@ -98,7 +98,8 @@ export function createSipEndpoint(opts: SipEndpointOptions, logger: Logger): Sip
     : createSipResolver({ transports: [...new Set(opts.listen.map((l) => l.transport))], ...(opts.resolver ?? {}) });
   const uac: Uac = createUac({ stack, resolver, logger, ...(opts.credentials ? { credentials: opts.credentials } : {}) });
   const notifier = createNotifier({ uac, logger, ...opts.subscriptions });
-  const subscriber = createSubscriber({ uac, logger, ...(opts.timerNMs !== undefined ? { timerNMs: opts.timerNMs } : {}) });
+  // Timer N is 64·T1 of the stack's own T1 (RFC 6665 §4.1.2.4), unless configured.
+  const subscriber = createSubscriber({ uac, logger, timerNMs: opts.timerNMs ?? 64 * (opts.stackOptions?.timers?.t1 ?? 500) });
   const invites = createInviteRole({
     uac, stack, logger,
     ...(opts.stackOptions?.timers?.t1 !== undefined ? { t1Ms: opts.stackOptions.timers.t1 } : {}),
