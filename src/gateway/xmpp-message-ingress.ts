@@ -34,8 +34,22 @@ export interface XmppMessageIngressDeps {
 // RFC 7572 §4: groupchat is not page-mode IM; MUC is the groupchat mapping's business (RFC 7702).
 const GROUPCHAT_REFUSED: StanzaErrorSpec = { type: "cancel", condition: "feature-not-implemented", text: "groupchat is not relayed as SIP page-mode messages" };
 
+/** How long a SIP peer that refused isComposing with 415 is spared further ones. */
+const NO_ISCOMPOSING_TTL_MS = 60 * 60 * 1000;
+const NO_ISCOMPOSING_MAX = 10_000;
+
 export function createXmppMessageIngress(deps: XmppMessageIngressDeps): (stanza: InboundStanza) => void {
   const log = deps.logger.child({ module: "xmpp-message-ingress" });
+  // COMPAT(voip.ms, Asterisk, reSIProcate): UAs that do not take RFC 3994 answer 415 to every
+  // isComposing; keep sending them and every keystroke costs a failed transaction (linphone-desktop#785).
+  const noIsComposing = new Map<string, number>();
+  const isComposingRefused = (peer: string): boolean => {
+    const until = noIsComposing.get(peer);
+    if (until === undefined) return false;
+    if (until > Date.now()) return true;
+    noIsComposing.delete(peer);
+    return false;
+  };
   const answerError = (stanza: InboundStanza, err: StanzaErrorSpec, why: string): void => {
     log.info({ from: stanza.from.toString(), to: stanza.to.toString(), id: stanza.id, condition: err.condition, why }, "message refused");
     deps.metrics.translationError(err.condition);
@@ -47,7 +61,7 @@ export function createXmppMessageIngress(deps: XmppMessageIngressDeps): (stanza:
     deps.metrics.messageRelayed("xmpp-to-sip", "rejected");
   };
 
-  const relay = async (stanza: InboundStanza, from: string, to: string, body: Uint8Array, contentType: string, headers: Readonly<Record<string, string>>): Promise<void> => {
+  const relay = async (stanza: InboundStanza, from: string, to: string, body: Uint8Array, contentType: string, headers: Readonly<Record<string, string>>, contentless: boolean): Promise<void> => {
     let response: SipResponse;
     try {
       response = await deps.sendMessage(from, to, body, contentType, headers);
@@ -58,6 +72,16 @@ export function createXmppMessageIngress(deps: XmppMessageIngressDeps): (stanza:
     }
     if (response.status < 300) {
       deps.metrics.messageRelayed("xmpp-to-sip", "delivered");
+      return;
+    }
+    if (contentless) {
+      // XEP-0085 §5.5: chat-state notifications are never reported as failures to the sender.
+      if (response.status === 415) {
+        if (noIsComposing.size >= NO_ISCOMPOSING_MAX) noIsComposing.delete(noIsComposing.keys().next().value as string);
+        noIsComposing.set(to, Date.now() + NO_ISCOMPOSING_TTL_MS);
+      }
+      log.debug({ id: stanza.id, status: response.status }, "chat-state notification refused by the SIP side");
+      deps.metrics.messageRelayed("xmpp-to-sip", "dropped");
       return;
     }
     // RFC 7247 §6: the SIP failure goes back to the XMPP sender as the mapped stanza error.
@@ -99,6 +123,14 @@ export function createXmppMessageIngress(deps: XmppMessageIngressDeps): (stanza:
       return;
     }
     if (out.body.byteLength > deps.maxBodyBytes) return answerGatewayError(stanza, gatewayError("bodyTooLarge", `${out.body.byteLength} bytes`));
-    void relay(stanza, formatSipAddress(from.value), formatSipAddress(to.value), out.body, out.contentType, out.headers);
+    const chat = parsed.value;
+    const contentless = chat.bodies.length === 0 && chat.html === undefined && chat.subject === undefined;
+    const sipFrom = formatSipAddress(from.value);
+    const sipTo = formatSipAddress(to.value);
+    if (contentless && isComposingRefused(sipTo)) {
+      deps.metrics.messageRelayed("xmpp-to-sip", "dropped");
+      return;
+    }
+    void relay(stanza, sipFrom, sipTo, out.body, out.contentType, out.headers, contentless);
   };
 }

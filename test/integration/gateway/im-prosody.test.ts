@@ -158,6 +158,27 @@ describe("page-mode IM through Prosody", () => {
     expect(err.getChild("error")?.getChild(condition, "urn:ietf:params:xml:ns:xmpp-stanzas")).toBeDefined();
   });
 
+  it("relays XEP-0085 composing as RFC 3994 isComposing, and stops after a 415 without bothering the XMPP user", async () => {
+    const refuse = await startSipp({
+      scenario: scenarioFile("uas-415.xml", messageUas({ status: 415, reason: "Unsupported Media Type", contentTypeMatches: "application/im-iscomposing\\+xml", bodyMatches: ["<state>active</state>"] })),
+      localPort: uasPort, calls: 1, timeoutS: 20,
+    });
+    await alice.send(xml("message", { to: `bob@${SIP_DOMAIN}`, type: "chat", id: "cs-1" }, xml("composing", { xmlns: "http://jabber.org/protocol/chatstates" })));
+    expect((await refuse.result()).exitCode).toBe(0);
+    await refuse.stop();
+    // The next SIP request bob's UA sees must be the text, not another isComposing.
+    const text = await startSipp({
+      scenario: scenarioFile("uas-text.xml", messageUas({ status: 200, reason: "OK", contentTypeMatches: "text/plain", bodyMatches: ["typed it"] })),
+      localPort: uasPort, calls: 1, timeoutS: 20,
+    });
+    await alice.send(xml("message", { to: `bob@${SIP_DOMAIN}`, type: "chat", id: "cs-2" }, xml("composing", { xmlns: "http://jabber.org/protocol/chatstates" })));
+    await alice.send(xml("message", { to: `bob@${SIP_DOMAIN}`, type: "chat", id: "cs-3" }, xml("body", {}, "typed it"), xml("active", { xmlns: "http://jabber.org/protocol/chatstates" })));
+    const r = await text.result();
+    await text.stop();
+    expect({ exit: r.exitCode, why: r.exitCode === 0 ? "" : describeSipp(r) }).toEqual({ exit: 0, why: "" });
+    expect(alice.stanzas.some((el) => String(el.attrs.id).startsWith("cs-") && el.attrs.type === "error")).toBe(false);
+  });
+
   it("refuses a message from a JID outside the local XMPP domains", async () => {
     // Prosody stamps the real from on client stanzas, so spoofing is tried where it could happen: at the
     // ingress, with a stanza as the component would receive it from another server.
