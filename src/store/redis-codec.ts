@@ -17,6 +17,13 @@ const TRANSPORTS: ReadonlySet<string> = new Set(["UDP", "TCP", "TLS", "WS", "WSS
 
 type Json = string | number | boolean | null | Json[];
 
+// Compile-time guard: the positional dialog encoding below lists these fields. If DialogState (owned by
+// src/sip/dialog/) gains or loses one, this stops compiling instead of silently dropping data.
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const dialogFieldsCovered: SameKeys<keyof DialogSnapshot,
+  "id" | "localSeq" | "remoteSeq" | "localUri" | "remoteUri" | "localTarget" | "remoteTarget" | "routeSet" | "secure" | "early" | "flow"> = true;
+void dialogFieldsCovered;
+
 function encodeDialog(d: DialogSnapshot): Json[] {
   const f = d.flow;
   const flow: Json = f ? (f.flow === undefined ? [f.transport, f.address, f.port] : [f.transport, f.address, f.port, f.flow]) : null;
