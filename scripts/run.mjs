@@ -19,6 +19,7 @@ export const PEERS = [
   ["sipp", "sip-tester"],
   ["baresip", "baresip"],
   ["kamailio", "kamailio"],
+  ["ejabberdctl", "ejabberd"],
 ];
 const DEMO_PEERS = PEERS.filter(([bin]) => ["prosody", "prosodyctl"].includes(bin));
 // Packages with no binary of their own to look for.
