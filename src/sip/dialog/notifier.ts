@@ -137,11 +137,14 @@ export function createNotifier(opts: NotifierOptions): Notifier {
     let inFlight: Promise<SipResponse> | undefined;
     let queued: Promise<SipResponse> | undefined;
     let queuedTerminal: Terminal | undefined;
+    let last: SipResponse | undefined;
     const start = (): Promise<SipResponse> => {
       const terminal = queuedTerminal;
       queuedTerminal = undefined;
       queued = undefined;
-      const p = transmit(terminal);
+      // The NOTIFY ahead of this one found the subscriber gone (481/408): nothing more to send.
+      if (ended && !terminal && last) return Promise.resolve(last);
+      const p = transmit(terminal).then((res) => (last = res));
       inFlight = p;
       const clear = () => { if (inFlight === p) inFlight = undefined; };
       p.then(clear, clear);

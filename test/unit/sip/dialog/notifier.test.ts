@@ -199,6 +199,18 @@ describe("RFC 6665 notifier", () => {
     expect(state(1, f.sent)).toEqual({ state: "active", expires: 600 });
     expect(pending!.data().state).toBe("active");
   });
+  it("drops the NOTIFY queued behind one that got 481", async () => {
+    await accepted();
+    const releases: Array<() => void> = [];
+    f.respondWith((req) => new Promise((r) => releases.push(() => r(createResponse(req, 481)))));
+    const p1 = sub!.notify("<one/>");
+    const p2 = sub!.notify("<two/>");
+    await flush();
+    releases.shift()!();
+    expect((await p1)?.status).toBe(481);
+    expect((await p2)?.status).toBe(481);
+    expect(f.sent).toHaveLength(2);
+  });
   it("removes the subscription on a NOTIFY timeout, keeps it on a real 503 from the subscriber", async () => {
     await accepted();
     f.respondWith((req) => createResponse(req, 503));
