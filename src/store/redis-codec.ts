@@ -22,7 +22,9 @@ type Json = string | number | boolean | null | Json[];
 type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const dialogFieldsCovered: SameKeys<keyof DialogSnapshot,
   "id" | "localSeq" | "remoteSeq" | "localUri" | "remoteUri" | "localTarget" | "remoteTarget" | "routeSet" | "secure" | "early" | "flow"> = true;
+const flowFieldsCovered: SameKeys<keyof SipPeer, "transport" | "address" | "port" | "flow"> = true;
 void dialogFieldsCovered;
+void flowFieldsCovered;
 
 function encodeDialog(d: DialogSnapshot): Json[] {
   const f = d.flow;
