@@ -100,6 +100,11 @@ export function createSubscriber(opts: SubscriberOptions): Subscriber {
       d = { ...d, expiresAt: now() + expires * 1000 };
       if (refreshTimer) clearTimeout(refreshTimer);
       if (expiryTimer) clearTimeout(expiryTimer);
+      // Granted 0 (a fetch, RFC 6665 §4.4.3): no refresh; the final NOTIFY ends it, or Timer N does.
+      if (expires <= 0) {
+        if (!nTimer) startTimerN();
+        return;
+      }
       refreshTimer = setTimeout(() => void sub.refresh(), refreshDelaySeconds(expires) * 1000);
       expiryTimer = setTimeout(() => end({ by: "timeout", reason: "expired" }), expires * 1000);
       refreshTimer.unref?.();

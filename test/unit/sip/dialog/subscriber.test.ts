@@ -103,6 +103,20 @@ describe("RFC 6665 subscriber", () => {
     expect(role.size).toBe(0);
   });
 
+  it("does not refresh a subscription granted Expires: 0 (a fetch) and ends it on the final NOTIFY", async () => {
+    f.respondWith((req) => ok(req, 0));
+    const role = createSubscriber({ uac: f.uac, logger });
+    const s = role.subscribe(FROM, TO, "presence", { expires: 0 });
+    const ended: SubscriptionEnded[] = [];
+    s.onTerminated((e) => ended.push(e));
+    await s.response;
+    jest.advanceTimersByTime(5_000);
+    await flush();
+    expect(f.sent).toHaveLength(1);
+    role.handleNotify(incoming(notifyFor(f.sent[0]!.request, 1, "terminated;reason=timeout", "<presence/>")));
+    expect(ended).toEqual([{ by: "notifier", reason: "timeout" }]);
+  });
+
   it("retries a 423 with Min-Expires", async () => {
     f.respondWith((req) => req.headers.get("expires") === "60"
       ? createResponse(req, 423, undefined, { headers: { "min-expires": "1800" } }) : ok(req, 1800));
