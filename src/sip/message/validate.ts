@@ -1,6 +1,6 @@
 // Header checks every element needs before a message reaches the transaction layer.
 import type { SipHeaders } from "./types.js";
-import { parseVia } from "./via.js";
+import { isVia } from "./via.js";
 import { isNameAddr } from "./name-addr.js";
 import { parseCSeq } from "./cseq.js";
 import { parseDigits } from "./digits.js";
@@ -14,7 +14,7 @@ import { parseDigits } from "./digits.js";
 export function checkHeaders(headers: SipHeaders, method: string | undefined): string | null {
   const vias = headers.getAll("via");
   if (vias.length === 0) return "Missing Via";
-  for (const v of vias) if (parseVia(v) === null) return "Malformed Via";
+  for (const v of vias) if (!isVia(v)) return "Malformed Via";
   const single = checkSingle(headers, "from", "From") ?? checkSingle(headers, "to", "To")
     ?? checkSingle(headers, "call-id", "Call-ID") ?? checkSingle(headers, "cseq", "CSeq");
   if (single !== null) return single;

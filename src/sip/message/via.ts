@@ -1,6 +1,6 @@
 // Via header view (RFC 3261 §20.42, §25.1 via-parm) and the top-Via helpers transactions key on.
 import type { SipMessage, Via } from "./types.js";
-import { formatParams, isTokenChar, parseParamsAt, skipWsp } from "./params.js";
+import { formatParams, isTokenChar, scanParams, skipWsp } from "./params.js";
 import { isIPv6 } from "node:net";
 
 /** RFC 3261 §8.1.1.7: branches starting with this cookie are unique per transaction. */
@@ -17,9 +17,28 @@ function readToken(s: string, i: number): number {
  * case-insensitive). Returns null on a syntax error.
  */
 export function parseVia(v: string): Via | null {
+  const out: SentBy = { transport: "", host: "", port: undefined, params: new Map() };
+  const protocol = scanVia(v, out);
+  return protocol === null ? null : { protocol, ...out };
+}
+
+/** True when `v` is a well-formed via-parm; allocates no view (the parser validates every Via). */
+export function isVia(v: string): boolean {
+  return scanVia(v, null) !== null;
+}
+
+interface SentBy {
+  transport: string;
+  host: string;
+  port: number | undefined;
+  params: Map<string, string | null>;
+}
+
+/** Scans a via-parm, filling `out` when given; returns the sent-protocol ("SIP/2.0") or null. */
+function scanVia(v: string, out: SentBy | null): string | null {
   let i = skipWsp(v, 0);
   // Nearly every Via is written "SIP/2.0/<transport>" without inner whitespace.
-  if (v.startsWith("SIP/2.0/", i)) return parseSentBy(v, i + 8, "SIP/2.0");
+  if (v.startsWith("SIP/2.0/", i)) return scanSentBy(v, i + 8, out) ? "SIP/2.0" : null;
   const nameStart = i;
   i = readToken(v, i);
   const name = v.slice(nameStart, i);
@@ -33,47 +52,44 @@ export function parseVia(v: string): Via | null {
   if (version.length === 0) return null;
   i = skipWsp(v, i);
   if (v.charCodeAt(i) !== 0x2f) return null;
-  const protocol = name.toUpperCase() === "SIP" && version === "2.0" ? "SIP/2.0" : `${name.toUpperCase()}/${version}`;
-  return parseSentBy(v, skipWsp(v, i + 1), protocol);
+  if (!scanSentBy(v, skipWsp(v, i + 1), out)) return null;
+  return name.toUpperCase() === "SIP" && version === "2.0" ? "SIP/2.0" : `${name.toUpperCase()}/${version}`;
 }
 
 /** `transport LWS sent-by *(;param)` from `i`, the rest of a via-parm. */
-function parseSentBy(v: string, i: number, protocol: string): Via | null {
+function scanSentBy(v: string, i: number, out: SentBy | null): boolean {
   const transportStart = i;
   i = readToken(v, i);
-  const transport = upper(v.slice(transportStart, i));
-  if (transport.length === 0) return null;
+  if (i === transportStart) return false;
+  if (out !== null) out.transport = upper(v.slice(transportStart, i));
   const afterTransport = i;
   i = skipWsp(v, i);
-  if (i === afterTransport) return null; // LWS is mandatory between sent-protocol and sent-by
+  if (i === afterTransport) return false; // LWS is mandatory between sent-protocol and sent-by
 
-  let host: string;
   if (v.charCodeAt(i) === 0x5b) {
     const close = v.indexOf("]", i);
-    if (close < 0) return null;
-    host = v.slice(i + 1, close);
-    if (!isIPv6(host)) return null;
+    if (close < 0) return false;
+    const host = v.slice(i + 1, close);
+    if (!isIPv6(host)) return false;
+    if (out !== null) out.host = host;
     i = close + 1;
   } else {
     const hostStart = i;
     while (i < v.length && isHostChar(v.charCodeAt(i))) i++;
-    if (i === hostStart) return null;
-    host = v.slice(hostStart, i);
+    if (i === hostStart) return false;
+    if (out !== null) out.host = v.slice(hostStart, i);
   }
-  let port: number | undefined;
   let j = skipWsp(v, i);
   if (v.charCodeAt(j) === 0x3a) {
     j = skipWsp(v, j + 1);
     const portStart = j;
-    while (j < v.length && v.charCodeAt(j) >= 0x30 && v.charCodeAt(j) <= 0x39) j++;
-    if (j === portStart || j - portStart > 5) return null;
-    port = Number(v.slice(portStart, j));
-    if (port > 65535) return null;
+    let port = 0;
+    while (j < v.length && v.charCodeAt(j) >= 0x30 && v.charCodeAt(j) <= 0x39) port = port * 10 + v.charCodeAt(j++) - 0x30;
+    if (j === portStart || j - portStart > 5 || port > 65535) return false;
+    if (out !== null) out.port = port;
     i = j;
   }
-  const p = parseParamsAt(v, i);
-  if (p === null || p.end !== v.length) return null;
-  return { protocol, transport, host, port, params: p.params };
+  return scanParams(v, i, out === null ? null : out.params) === v.length;
 }
 
 function upper(s: string): string {
