@@ -1,5 +1,5 @@
 // Composition root: builds the adapters from a validated Config, wires the ingress handlers, and owns
-// the lifecycle (start in dependency order; on stop: not ready → drain SIP → stop XMPP → close HTTP).
+// the lifecycle (start in dependency order; stop: src/lifecycle/shutdown.ts; replicas: link-holder.ts).
 import type { Logger } from "pino";
 import { addressPlanConfig, type Config } from "./config/schema.js";
 import { createMetrics, type GatewayMetrics } from "./observability/metrics.js";
@@ -13,6 +13,7 @@ import { readPackageVersion } from "./xmpp/ingress/iq-config.js";
 import { readStanzaError } from "./xmpp/parse/stanza-error.js";
 import { createRateLimiter } from "./sip/transport/rate-limit.js";
 import { createSipSide } from "./gateway/sip-side.js";
+import { createSipAuthenticator } from "./gateway/sip-authenticator.js";
 import { createXmppSide, type XmppSide } from "./gateway/xmpp-side.js";
 import { createSipMessageIngress } from "./gateway/sip-message-ingress.js";
 import { createXmppMessageIngress } from "./gateway/xmpp-message-ingress.js";
@@ -20,6 +21,12 @@ import { createPresenceGateway, type PresenceGateway } from "./gateway/presence/
 import { createMemoryStore } from "./store/memory-store.js";
 import { createRedisStore } from "./store/redis-store.js";
 import type { Store } from "./store/store.js";
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import { wireMetrics } from "./gateway/metrics-wiring.js";
+import { createAdmission } from "./lifecycle/admission.js";
+import { createLinkHolder, linkLeaseName, type LinkHolder } from "./lifecycle/link-holder.js";
+import { shutDown } from "./lifecycle/shutdown.js";
 
 export interface Gateway {
   readonly sip: SipEndpoint;
@@ -36,6 +43,16 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
+/** Lifecycle knobs that are not deployment configuration (tests shorten them). */
+export interface GatewayOptions {
+  /** SIGTERM: new SIP requests get 503 for this long before the sockets close (default ¼ of the grace, ≤ 2 s). */
+  readonly refuseWindowMs?: number;
+  /** Redis store: TTL of the XMPP link-holder lease (default 5000 ms; failover takes about this long). */
+  readonly linkLeaseTtlMs?: number;
+  /** The lease was taken by another replica: the links cannot be reopened here (default: stop()). */
+  readonly onLinkLost?: () => void;
+}
+
 /** Thrown for configuration the schema accepts but the address layer cannot compile (a domain name, a CIDR). */
 export class GatewayConfigError extends Error {}
 
@@ -48,7 +65,7 @@ const USER_FEATURES = ["http://jabber.org/protocol/chatstates", "urn:xmpp:receip
 const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
   (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 
-export function createGateway(config: Config, logger: Logger): Gateway {
+export function createGateway(config: Config, logger: Logger, opts: GatewayOptions = {}): Gateway {
   const plan = compileAddressPlan(addressPlanConfig(config));
   if (!plan.ok) throw new GatewayConfigError(`addressing: ${plan.error.detail ?? plan.error.code}`);
   const trust = compileSipTrust(config.sip.trust.proxies);
@@ -60,12 +77,22 @@ export function createGateway(config: Config, logger: Logger): Gateway {
   // Timer F is 64·T1: a MESSAGE waiting for the link must be answered well before the client gives up.
   const maxWaitMs = Math.min(config.im.maxWaitMs, 32 * config.sip.timers.t1Ms);
   const xmpp = createXmppSide(config, { holdMs: config.im.holdMs, maxWaitMs }, metrics, logger);
+
+  // --- ops wiring (metrics, admission, link lease): src/gateway/metrics-wiring.ts, src/lifecycle/ ---
+  wireMetrics(metrics, { sip, componentDomains: xmpp.domains });
+  const leaseTtlMs = opts.linkLeaseTtlMs ?? 5000;
+  const useLease = config.store.kind === "redis";
+  const admission = createAdmission({ retryAfterSeconds: useLease ? Math.ceil(leaseTtlMs / 1000) : 5, initial: useLease ? "standby" : "serving" });
+  sip.stack.setAdmission?.(admission.check);
+  let holder: LinkHolder | undefined;
+  // --- end ops wiring ---
   const userRate = () => config.im.ratePerUserPerSecond > 0
     ? createRateLimiter({ ratePerSecond: config.im.ratePerUserPerSecond, burst: config.im.burstPerUser })
     : undefined;
 
   const sipMessage = createSipMessageIngress({
     plan: plan.value, trust: trust.value, maxBodyBytes: config.im.maxBodyBytes,
+    authenticate: createSipAuthenticator(config.sip.trust, config.sip.domains, trust.value),
     ...optional("userRate", userRate()),
     trackerFor: (d) => xmpp.trackerFor(d),
     sendNow: (s) => {
@@ -129,10 +156,33 @@ export function createGateway(config: Config, logger: Logger): Gateway {
     });
   };
 
-  readiness.register("xmpp", () => xmpp.ready);
+  // A standby replica (another one holds the link lease) is ready for its role: it answers SIP with
+  // 503 + Retry-After so a dispatcher routes to the holder (docs/scaling.md).
+  readiness.register("xmpp", () => (admission.state === "standby" ? true : xmpp.ready));
   readiness.register("sip", () => sip.stack.listening().length === config.sip.listen.length);
 
   let http: HttpServer | undefined;
+  let stopping: Promise<void> | undefined;
+  const connectXmpp = async (): Promise<void> => {
+    xmpp.start();
+    await presence?.restore();
+  };
+  const stop = (): Promise<void> => (stopping ??= shutDown({
+    notReady: () => readiness.drain(),
+    refuseNew: () => admission.set("draining"),
+    refuseWindowMs: opts.refuseWindowMs ?? Math.min(2000, config.shutdown.graceSeconds * 250),
+    idle: () => sip.stack.stats().transactions === 0,
+    closeSip: async () => {
+      // docs/presence-flows.md: with the Redis store a peer replica continues the SIP dialogs, so they
+      // are left alone; with the memory store they die with us, so watchers get a final NOTIFY.
+      await sip.close({ keepSubscriptions: config.store.kind === "redis" });
+      presence?.stop();
+    },
+    stopXmpp: () => xmpp.stop(Math.max(1000, (config.shutdown.graceSeconds * 1000) / 2)),
+    releaseLink: async () => { await holder?.stop(); metrics.linkHolder(false); },
+    closeStore: async () => { await store?.close(); },
+    closeHttp: async () => { await http?.close(); },
+  }, logger).then(() => logger.info("gateway stopped")));
   return {
     sip, xmpp, metrics, readiness,
     get presence() {
@@ -144,22 +194,31 @@ export function createGateway(config: Config, logger: Logger): Gateway {
     },
     async start() {
       await startPresence();
+      if (useLease && store !== undefined) {
+        const s = store;
+        readiness.register("store", async () => { await s.ping(); return true; });
+      }
       await sip.start();
-      xmpp.start();
-      await presence?.restore();
       http = await startHttp(config.http, { registry: metrics.registry, readiness });
+      if (useLease && store !== undefined) {
+        holder = createLinkHolder({
+          store, name: linkLeaseName(xmpp.domains), owner: `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`, ttlMs: leaseTtlMs, logger,
+          onAcquired: () => {
+            metrics.linkHolder(true);
+            admission.set("serving");
+            connectXmpp().catch((err: unknown) => logger.error({ err }, "presence restore failed"));
+          },
+          onLost: () => {
+            metrics.linkHolder(false);
+            (opts.onLinkLost ?? (() => void stop()))();
+          },
+        });
+        await holder.start();
+      } else {
+        await connectXmpp();
+      }
       logger.info({ sip: sip.stack.listening().map((l) => `${l.transport.toLowerCase()}:${l.host}:${l.port}`), components: xmpp.domains, http: http.port }, "gateway started");
     },
-    async stop() {
-      readiness.drain();
-      const deadlineMs = config.shutdown.graceSeconds * 1000;
-      // SIP first: new requests get 503, live transactions (MESSAGEs waiting on delivery) finish.
-      await sip.close();
-      presence?.stop();
-      await xmpp.stop(Math.max(1000, deadlineMs / 2));
-      await store?.close();
-      await http?.close();
-      logger.info("gateway stopped");
-    },
+    stop,
   };
 }

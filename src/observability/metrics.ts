@@ -7,7 +7,8 @@ export type Direction = "in" | "out";
 export type RelayDirection = "sip-to-xmpp" | "xmpp-to-sip";
 export type StanzaKind = "message" | "presence" | "iq";
 export type RelayOutcome = "delivered" | "failed" | "rejected" | "dropped" | "buffered";
-export type TransactionKind = "client" | "server";
+/** Read at scrape time (prom-client `collect`), so hot paths never touch these gauges. */
+export type Sampler<T> = () => T;
 
 const SIP_METHODS = new Set(["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "SUBSCRIBE", "NOTIFY", "PUBLISH", "MESSAGE", "INFO", "UPDATE", "PRACK", "REFER"]);
 const method = (m: string): string => (SIP_METHODS.has(m) ? m : "other");
@@ -25,6 +26,7 @@ export const METRIC_NAMES = {
   queueDepth: "stox_queue_depth",
   jobLatency: "stox_queue_job_latency_seconds",
   componentUp: "stox_xmpp_component_up",
+  linkHolder: "stox_xmpp_link_holder",
   relayed: "stox_messages_relayed_total",
 } as const;
 
@@ -32,16 +34,23 @@ export interface GatewayMetrics {
   readonly registry: Registry;
   sipRequest(direction: Direction, sipMethod: string): void;
   sipResponse(direction: Direction, sipMethod: string, status: number): void;
-  transactionStarted(kind: TransactionKind): void;
-  transactionEnded(kind: TransactionKind): void;
+  /** Live RFC 3261 transactions, read from the stack on every scrape. */
+  sampleTransactions(read: Sampler<number>): void;
   xmppStanza(direction: Direction, kind: StanzaKind): void;
   /** A translation failed and was answered with this mapped condition (XMPP condition or gateway code). */
   translationError(mappedCondition: string): void;
-  subscriptionsActive(direction: RelayDirection, count: number): void;
-  queueDepth(queue: string, depth: number): void;
+  /**
+   * Presence subscriptions held, by the direction presence flows: SIP watchers of XMPP users are
+   * "xmpp-to-sip", XMPP watchers of SIP users "sip-to-xmpp". Read on every scrape.
+   */
+  sampleSubscriptions(read: Sampler<Readonly<Record<RelayDirection, number>>>): void;
+  /** Waiting jobs per queue, read on every scrape (may be async: Redis round trip). */
+  sampleQueueDepth(read: Sampler<Promise<readonly { readonly queue: string; readonly waiting: number }[]>>): void;
   /** Seconds from enqueue to completion of one job. */
   jobLatency(queue: string, seconds: number): void;
   componentLink(domain: string, online: boolean): void;
+  /** 1 while this process holds the link-holder lease (scale-out: one XMPP link per component domain). */
+  linkHolder(holding: boolean): void;
   messageRelayed(direction: RelayDirection, outcome: RelayOutcome): void;
 }
 
@@ -56,26 +65,49 @@ export function createMetrics(opts: MetricsOptions = {}): GatewayMetrics {
   const registers = [registry];
   const sipRequests = new Counter({ name: METRIC_NAMES.sipRequests, help: "SIP requests by direction and method.", labelNames: ["direction", "method"] as const, registers });
   const sipResponses = new Counter({ name: METRIC_NAMES.sipResponses, help: "SIP final and provisional responses by direction, method and status code.", labelNames: ["direction", "method", "code"] as const, registers });
-  const sipTransactions = new Gauge({ name: METRIC_NAMES.sipTransactions, help: "SIP transactions not yet terminated (RFC 3261 §17).", labelNames: ["kind"] as const, registers });
+  let readTransactions: Sampler<number> | undefined;
+  let readSubscriptions: Sampler<Readonly<Record<RelayDirection, number>>> | undefined;
+  let readQueues: Sampler<Promise<readonly { readonly queue: string; readonly waiting: number }[]>> | undefined;
+  new Gauge({
+    name: METRIC_NAMES.sipTransactions, help: "SIP transactions not yet terminated (RFC 3261 §17, Completed state included).", registers,
+    collect() { if (readTransactions) this.set(readTransactions()); },
+  });
   const xmppStanzas = new Counter({ name: METRIC_NAMES.xmppStanzas, help: "XMPP stanzas by direction and kind.", labelNames: ["direction", "kind"] as const, registers });
   const translationErrors = new Counter({ name: METRIC_NAMES.translationErrors, help: "Failed translations by the error condition they were mapped to.", labelNames: ["condition"] as const, registers });
-  const subscriptions = new Gauge({ name: METRIC_NAMES.subscriptions, help: "Active presence subscriptions by direction.", labelNames: ["direction"] as const, registers });
-  const queueDepth = new Gauge({ name: METRIC_NAMES.queueDepth, help: "Jobs waiting per queue.", labelNames: ["queue"] as const, registers });
+  new Gauge({
+    name: METRIC_NAMES.subscriptions, help: "Presence subscriptions held, by the direction presence flows.", labelNames: ["direction"] as const, registers,
+    collect() {
+      if (!readSubscriptions) return;
+      const counts = readSubscriptions();
+      this.set({ direction: "sip-to-xmpp" }, counts["sip-to-xmpp"]);
+      this.set({ direction: "xmpp-to-sip" }, counts["xmpp-to-sip"]);
+    },
+  });
+  new Gauge({
+    name: METRIC_NAMES.queueDepth, help: "Jobs waiting per queue.", labelNames: ["queue"] as const, registers,
+    async collect() {
+      if (!readQueues) return;
+      // A backend outage must not fail the whole scrape: the gauge keeps its last values.
+      const rows = await readQueues().catch(() => []);
+      for (const r of rows) this.set({ queue: r.queue }, r.waiting);
+    },
+  });
   const jobLatency = new Histogram({ name: METRIC_NAMES.jobLatency, help: "Seconds from enqueue to job completion.", labelNames: ["queue"] as const, buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120], registers });
   const componentUp = new Gauge({ name: METRIC_NAMES.componentUp, help: "1 while the XEP-0114 component link of a domain is online.", labelNames: ["domain"] as const, registers });
+  const linkHolder = new Gauge({ name: METRIC_NAMES.linkHolder, help: "1 while this process holds the XMPP link-holder lease (docs/scaling.md).", registers });
   const relayed = new Counter({ name: METRIC_NAMES.relayed, help: "Messages relayed across the gateway by direction and outcome.", labelNames: ["direction", "outcome"] as const, registers });
   return {
     registry,
     sipRequest: (direction, m) => sipRequests.inc({ direction, method: method(m) }),
     sipResponse: (direction, m, status) => sipResponses.inc({ direction, method: method(m), code: statusCode(status) }),
-    transactionStarted: (kind) => sipTransactions.inc({ kind }),
-    transactionEnded: (kind) => sipTransactions.dec({ kind }),
+    sampleTransactions: (read) => { readTransactions = read; },
     xmppStanza: (direction, kind) => xmppStanzas.inc({ direction, kind }),
     translationError: (c) => translationErrors.inc({ condition: condition(c) }),
-    subscriptionsActive: (direction, count) => subscriptions.set({ direction }, count),
-    queueDepth: (queue, depth) => queueDepth.set({ queue }, depth),
+    sampleSubscriptions: (read) => { readSubscriptions = read; },
+    sampleQueueDepth: (read) => { readQueues = read; },
     jobLatency: (queue, seconds) => jobLatency.observe({ queue }, seconds),
     componentLink: (domain, online) => componentUp.set({ domain }, online ? 1 : 0),
+    linkHolder: (holding) => linkHolder.set(holding ? 1 : 0),
     messageRelayed: (direction, outcome) => relayed.inc({ direction, outcome }),
   };
 }

@@ -38,6 +38,12 @@
 // requests 503, waits up to `closeDeadlineMs` (default 5 s) for transactions that still owe a final
 // response, aborts the rest (pending sendRequest promises resolve 503) and closes the sockets.
 //
+// `observe(observer)` sees every message as it crosses the wire ("in" once parsed, including peer
+// retransmissions; "out" once written, excluding our own retransmissions): metrics, tracing. Costs one
+// length check per message when nobody observes. `setAdmission(check)` answers new requests (not ACK,
+// not CANCEL, not retransmissions) with the check's refusal before the handler sees them: drain and
+// standby (src/lifecycle/admission.ts).
+//
 // Flows: a request received over TCP/TLS/WS has `source.flow`; passing that SipPeer as `target`
 // sends over the same connection while it is alive (RFC 5626-style flow reuse), else a new connection
 // is opened to the address (not possible for WS: 503). `onFlowClosed` tells the TU when a flow ends.
@@ -50,7 +56,7 @@ import { synthesizeResponse } from "./transaction/synthetic.js";
 import { timerValues, type SipTimerConfig } from "./transaction/timers.js";
 import { createTransportLayer } from "./transport/layer.js";
 import { targetOfRequest } from "./transport/target.js";
-import { SipTransportError, type SipDestination, type SipListenSpec, type SipListening, type SipTransportLimits } from "./transport/types.js";
+import { SipTransportError, type SentMessage, type SipDestination, type SipListenSpec, type SipListening, type SipTransportLayer, type SipTransportLimits } from "./transport/types.js";
 
 export type { SipDestination, SipListenSpec, SipListening, SipTarget, SipTransportLimits, SipRateLimit, SipTlsOptions } from "./transport/types.js";
 export { SipTransportError } from "./transport/types.js";
@@ -73,6 +79,17 @@ export interface SendRequestOptions {
   readonly signal?: AbortSignal;
 }
 
+/** "in": parsed from the wire; "out": first transmission written (retransmissions are not reported). */
+export type SipWireObserver = (direction: "in" | "out", message: SipMessage) => void;
+
+/** A final response the stack sends instead of passing a new request up. */
+export interface SipRefusal {
+  readonly status: number;
+  readonly reason: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+export type SipAdmission = (request: SipRequest) => SipRefusal | undefined;
+
 export interface SipStackOptions {
   readonly listen: readonly SipListenSpec[];
   readonly logger: Logger;
@@ -93,6 +110,13 @@ export interface SipStack {
   onFlowClosed(handler: (flow: string) => void): void;
   localContact(transport: SipTransportName): { readonly host: string; readonly port: number; readonly transport: SipTransportName };
   listening(): readonly SipListening[];
+  /**
+   * Adds a wire observer (see the header comment); observers must not throw or mutate the message.
+   * Optional so that test doubles of SipStack need not implement it.
+   */
+  observe?(observer: SipWireObserver): void;
+  /** Replaces the admission check (undefined: admit everything). Optional for test doubles. */
+  setAdmission?(check: SipAdmission | undefined): void;
   /** Gauges for metrics: live transactions (client + server) and connections. */
   stats(): { readonly transactions: number; readonly connections: number };
   close(): Promise<void>;
@@ -100,10 +124,16 @@ export interface SipStack {
 
 export function createSipStack(opts: SipStackOptions): SipStack {
   const logger = opts.logger;
-  const transport = createTransportLayer({ listen: opts.listen, logger, limits: opts.limits });
+  const wire = createTransportLayer({ listen: opts.listen, logger, limits: opts.limits });
+  const observers: SipWireObserver[] = [];
+  let admission: SipAdmission | undefined;
+  const transport = observedTransport(wire, observers);
   const transactions = createTransactionLayer({ transport, timers: timerValues(opts.timers), logger });
   const flowClosedHandlers: ((flow: string) => void)[] = [];
-  transport.onReceive((msg, source) => transactions.receive(msg, source));
+  transport.onReceive((msg, source) => {
+    if (observers.length > 0) for (const o of observers) o("in", msg);
+    transactions.receive(msg, source);
+  });
   transport.onFlowClosed((flow) => {
     for (const h of flowClosedHandlers) h(flow);
   });
@@ -122,7 +152,11 @@ export function createSipStack(opts: SipStackOptions): SipStack {
 
   return {
     start: () => transport.start(),
-    onRequest: (h) => transactions.onRequest(h),
+    onRequest: (h) => transactions.onRequest((tx) => {
+      const refusal = admission === undefined || tx.request.method === "ACK" ? undefined : admission(tx.request);
+      if (refusal === undefined) return h(tx);
+      tx.respond(refusal.status, refusal.reason, refusal.headers === undefined ? undefined : { headers: refusal.headers });
+    }),
     onStrayResponse: (h) => transactions.onStrayResponse(h),
     onFlowClosed: (h) => { flowClosedHandlers.push(h); },
     async sendRequest(request, o = {}) {
@@ -154,6 +188,8 @@ export function createSipStack(opts: SipStackOptions): SipStack {
       return { host: l.advertisedHost, port: l.advertisedPort, transport: t };
     },
     listening: () => transport.listening(),
+    observe: (o) => { observers.push(o); },
+    setAdmission: (check) => { admission = check; },
     stats: () => ({ transactions: transactions.size(), connections: transport.connections() }),
     async close() {
       transactions.stopAccepting();
@@ -162,5 +198,28 @@ export function createSipStack(opts: SipStackOptions): SipStack {
       transactions.abortAll();
       await transport.close();
     },
+  };
+}
+
+/** The transport as the transaction layer sees it, reporting first transmissions to `observers`. */
+function observedTransport(t: SipTransportLayer, observers: readonly SipWireObserver[]): SipTransportLayer {
+  const tap = <M extends SipMessage>(msg: M, sent: Promise<SentMessage>): Promise<SentMessage> => {
+    if (observers.length === 0) return sent;
+    return sent.then((s) => {
+      for (const o of observers) o("out", msg);
+      return s;
+    });
+  };
+  return {
+    start: () => t.start(),
+    onReceive: (h) => t.onReceive(h),
+    onFlowClosed: (h) => t.onFlowClosed(h),
+    sendRequest: (req, dest, branch) => tap(req, t.sendRequest(req, dest, branch)),
+    send: (msg, dest) => tap(msg, t.send(msg, dest)),
+    sendResponse: (res, source) => tap(res, t.sendResponse(res, source)),
+    resend: (sent) => t.resend(sent),
+    listening: () => t.listening(),
+    connections: () => t.connections(),
+    close: () => t.close(),
   };
 }

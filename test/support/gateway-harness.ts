@@ -3,7 +3,7 @@
 // ports, and XMPP test users. The SIP side is whatever the test starts (SIPp, baresip, sip.js).
 import pino from "pino";
 import { configSchema, type Config, type ConfigInput } from "../../src/config/schema.js";
-import { createGateway, type Gateway } from "../../src/main.js";
+import { createGateway, type Gateway, type GatewayOptions } from "../../src/main.js";
 import { freePort, waitFor } from "./peers/process.js";
 import { startProsody, type ProsodyPeer } from "./peers/prosody.js";
 import { startEjabberd } from "./peers/ejabberd.js";
@@ -41,6 +41,8 @@ export interface DeploymentOptions {
   /** Deep overrides merged into the generated config input. */
   readonly config?: (base: ConfigInput) => ConfigInput;
   readonly logLevel?: pino.Level | "silent";
+  /** Lifecycle options; the SIGTERM refuse window defaults to 0 here so teardown stays fast. */
+  readonly gateway?: GatewayOptions;
 }
 
 export async function startDeployment(opts: DeploymentOptions = {}): Promise<Deployment> {
@@ -76,7 +78,7 @@ export async function startDeployment(opts: DeploymentOptions = {}): Promise<Dep
   const logger = pino({ level: opts.logLevel ?? (process.env.STOX_TEST_LOG as pino.Level | undefined) ?? "silent" });
   let gateway: Gateway | undefined;
   try {
-    gateway = createGateway(config, logger);
+    gateway = createGateway(config, logger, { refuseWindowMs: 0, ...opts.gateway });
     await gateway.start();
     const g = gateway;
     await waitFor("component link online", () => g.xmpp.ready, { timeoutMs: 10_000 });
