@@ -49,7 +49,11 @@ export function createLinkHolder(opts: LinkHolderOptions): LinkHolder {
   const tick = async (): Promise<void> => {
     try {
       if (holding) {
-        if (!(await opts.store.renewLease(opts.name, opts.owner, opts.ttlMs))) {
+        // A lease that vanished (Redis restarted without persistence, or expired during a long pause)
+        // is re-acquired; only one owned by another replica means we lost.
+        const kept = (await opts.store.renewLease(opts.name, opts.owner, opts.ttlMs))
+          || (await opts.store.acquireLease(opts.name, opts.owner, opts.ttlMs));
+        if (!kept) {
           holding = false;
           log.error("lease taken by another replica: giving up the XMPP link");
           opts.onLost();
