@@ -74,6 +74,8 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
   const metrics = createMetrics();
   const readiness = createReadiness();
   const sip = createSipSide(config, logger);
+  // Names the gateway answers to (digest-uri check): SIP domains plus bound and advertised addresses.
+  let localHosts: ReadonlySet<string> = new Set(config.sip.domains);
   // Timer F is 64·T1: a MESSAGE waiting for the link must be answered well before the client gives up.
   const maxWaitMs = Math.min(config.im.maxWaitMs, 32 * config.sip.timers.t1Ms);
   const xmpp = createXmppSide(config, { holdMs: config.im.holdMs, maxWaitMs }, metrics, logger);
@@ -92,7 +94,7 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
 
   const sipMessage = createSipMessageIngress({
     plan: plan.value, trust: trust.value, maxBodyBytes: config.im.maxBodyBytes,
-    authenticate: createSipAuthenticator(config.sip.trust, config.sip.domains, trust.value),
+    authenticate: createSipAuthenticator(config.sip.trust, config.sip.domains, trust.value, () => localHosts),
     ...optional("userRate", userRate()),
     trackerFor: (d) => xmpp.trackerFor(d),
     sendNow: (s) => {
@@ -199,6 +201,7 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
         readiness.register("store", async () => { await s.ping(); return true; });
       }
       await sip.start();
+      localHosts = new Set([...config.sip.domains, ...sip.stack.listening().flatMap((l) => [l.host, l.advertisedHost])].map((h) => h.toLowerCase()));
       http = await startHttp(config.http, { registry: metrics.registry, readiness });
       if (useLease && store !== undefined) {
         holder = createLinkHolder({

@@ -61,7 +61,25 @@ export const sipSchema = z
     trust: z
       .object({
         proxies: z.array(cidr("CIDR")).describe("Sources trusted to assert From identities (RFC 7247 Security Considerations).").default([]),
-        digest: z.boolean().describe("Challenge untrusted sources with digest authentication.").default(false),
+        digest: z.boolean().describe("Challenge requests from sources that are not trusted proxies with digest authentication (RFC 3261 §22.2); the authenticated user must be the From.").default(false),
+        realm: z.string().min(1).describe("Digest realm of the challenges (default: the first SIP domain).").optional(),
+        algorithms: z
+          .array(z.enum(["SHA-512-256", "SHA-256", "MD5"]))
+          .min(1)
+          .describe("Digest algorithms offered, one challenge each, most preferred first (RFC 8760 §2.3). COMPAT: some UAs (SIPp 3.6, old phones) answer only the first challenge and know only MD5: list MD5 alone for them.")
+          .default(["SHA-256", "MD5"]),
+        users: z
+          .array(
+            z
+              .object({
+                identity: sipUri("The SIP identity (From AOR) these credentials prove, e.g. sip:bob@sip.example."),
+                username: z.string().min(1).describe("Digest username."),
+                password: secret("Digest password."),
+              })
+              .strict(),
+          )
+          .describe("SIP users that may authenticate directly to the gateway when trust.digest is on.")
+          .default([]),
       })
       .strict()
       .describe("Who may send SIP requests into the gateway.")

@@ -138,6 +138,7 @@ export const configSchema = configObjectSchema.superRefine((c, ctx) => {
   c.sip.listen.forEach((l, i) => {
     if ((l.transport === "tls" || l.transport === "wss") && !c.sip.tls) ctx.addIssue({ code: "custom", path: ["sip", "listen", i, "transport"], message: `${l.transport} needs sip.tls (certFile, keyFile)` });
   });
+  if (c.sip.trust.digest && c.sip.trust.users.length === 0) ctx.addIssue({ code: "custom", path: ["sip", "trust", "users"], message: "trust.digest needs at least one user" });
   if (c.store.kind === "redis" && !c.store.redisUrl) ctx.addIssue({ code: "custom", path: ["store", "redisUrl"], message: "required when store.kind is redis" });
   if (c.queue.kind === "bullmq" && !c.queue.redisUrl && !c.store.redisUrl) ctx.addIssue({ code: "custom", path: ["queue", "redisUrl"], message: "required when queue.kind is bullmq (or set store.redisUrl)" });
   if (c.presence.minExpires > c.presence.maxExpires) ctx.addIssue({ code: "custom", path: ["presence", "minExpires"], message: "must not exceed presence.maxExpires" });

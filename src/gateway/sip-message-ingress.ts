@@ -17,10 +17,13 @@ import type { StanzaErrorInfo } from "../xmpp/parse/stanza-error.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
 import type { RateLimiter } from "../sip/transport/rate-limit.js";
 import type { DeliveryOutcome, DeliveryTracker } from "./delivery-tracker.js";
+import type { SipAuthenticator } from "./sip-authenticator.js";
 
 export interface SipMessageIngressDeps {
   readonly plan: AddressPlan;
   readonly trust: SipTrust;
+  /** Digest challenge for sources that are not trusted proxies (sip.trust.digest). */
+  readonly authenticate?: SipAuthenticator;
   readonly maxBodyBytes: number;
   /** Per sending user (SIP From AOR): traffic from one trusted proxy carries many users. */
   readonly userRate?: RateLimiter;
@@ -75,7 +78,13 @@ export function createSipMessageIngress(deps: SipMessageIngressDeps): (m: Incomi
     if (m.body.byteLength > deps.maxBodyBytes) {
       return refuse(m, replyForGatewayError(gatewayError("bodyTooLarge")), "bodyTooLarge", `${m.body.byteLength} bytes`);
     }
-    const sender = checkSipOrigin(m.from, { ip: m.source.address }, deps.plan, deps.trust);
+    const auth = deps.authenticate?.(m.request, m.source);
+    if (auth?.kind === "challenge") {
+      log.debug({ callId: m.request.headers.get("call-id"), status: auth.status }, "MESSAGE challenged");
+      return { status: auth.status, reason: auth.reason, headers: auth.headers };
+    }
+    const source = auth?.kind === "authenticated" ? { ip: m.source.address, authenticatedAs: auth.identity } : { ip: m.source.address };
+    const sender = checkSipOrigin(m.from, source, deps.plan, deps.trust);
     if (!sender.ok) return refuse(m, replyForGatewayError(sender.error), sender.error.code, sender.error.detail);
     if (deps.userRate !== undefined && deps.userRate.check(formatJid(sender.value)) !== "accept") {
       return refuse(m, replyForGatewayError(gatewayError("rateLimited", "too many messages from this user")), "rateLimited");

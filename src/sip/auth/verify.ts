@@ -14,6 +14,11 @@ export interface DigestVerifierOptions {
   /** Password for a username in this realm, or undefined when unknown. */
   readonly passwordOf: (username: string, realm: string) => string | undefined;
   readonly nonceTtlMs?: number;
+  /**
+   * Whether the digest-uri names this request (RFC 3261 §22.4: "corresponds to a Request-URI that the
+   * server is willing to accept"). Default: equal to the Request-URI.
+   */
+  readonly acceptsUri?: (digestUri: string, requestUri: string) => boolean;
   /** HMAC key for stateless nonces; random per verifier when absent. */
   readonly secret?: Uint8Array;
   readonly now?: () => number;
@@ -96,7 +101,7 @@ export function createDigestVerifier(opts: DigestVerifierOptions): DigestVerifie
       const algorithm = parseDigestAlgorithm(p.get("algorithm"));
       if (!algorithm || !algorithms.includes(algorithm)) return refuse();
       // RFC 3261 §22.4 item 1: the digest-uri must name the request's own URI.
-      if (uri !== req.uri) return malformed("Authorization uri does not match Request-URI");
+      if (!(opts.acceptsUri ?? ((a: string, b: string) => a === b))(uri, req.uri)) return malformed("Authorization uri does not match Request-URI");
       const qop = p.get("qop");
       const nc = p.get("nc"), cnonce = p.get("cnonce");
       if (qop !== undefined && (qop !== "auth" && qop !== "auth-int" || !nc || cnonce === undefined)) {
@@ -109,7 +114,8 @@ export function createDigestVerifier(opts: DigestVerifierOptions): DigestVerifie
       const password = name !== undefined ? opts.passwordOf(name, opts.realm) : undefined;
       if (password === undefined) return refuse();
       const expected = computeDigestResponse({
-        ...req, algorithm, username: name!, realm: opts.realm, password, nonce,
+        // A2 hashes the digest-uri the client sent (RFC 2617 §3.2.2.3), not our Request-URI.
+        ...req, uri, algorithm, username: name!, realm: opts.realm, password, nonce,
         ...(qop ? { qop, nc: nc!, cnonce: cnonce! } : {}),
       });
       const a = Buffer.from(expected), b = Buffer.from(response.toLowerCase());

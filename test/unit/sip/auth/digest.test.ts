@@ -114,6 +114,27 @@ describe("verifier", () => {
   });
 });
 
+describe("verifier: digest-uri other than the Request-URI", () => {
+  // COMPAT(SIPp 3.6): the client hashed and sent uri="sip:<next hop>" while the Request-URI names the user.
+  const v = createDigestVerifier({
+    realm: "gw", passwordOf: () => "secret",
+    acceptsUri: (digestUri, requestUri) => digestUri === requestUri || digestUri === "sip:192.0.2.1:5060",
+  });
+  const answerFor = (digestUri: string) => {
+    const resp = { status: 401, headers: headersOf({ "www-authenticate": v.challenges() }) };
+    return answerChallenges(resp, { method: "MESSAGE", uri: digestUri }, "sip:alice@gw", () => ({ username: "alice", password: "secret" }))![0]!.value;
+  };
+  const check = (value: string) => v.verify({ method: "MESSAGE", uri: "sip:bob@gw", headers: headersOf({ authorization: [value] }) });
+
+  it("verifies the hash over the uri the client sent when the policy accepts that uri", () => {
+    expect(check(answerFor("sip:192.0.2.1:5060"))).toEqual({ ok: true, username: "alice" });
+  });
+  it("refuses a uri the policy does not accept with 400", () => {
+    const verdict = check(answerFor("sip:198.51.100.7"));
+    expect(verdict.ok === false && verdict.status).toBe(400);
+  });
+});
+
 describe("client and verifier agree on arbitrary input", () => {
   it("accepts every response the client computes, and nothing after a one-character password change", async () => {
     const { default: fc } = await import("fast-check");
