@@ -18,6 +18,7 @@ export const DEFAULT_MAX_BYTES = 65_535;
 
 const LF = 0x0a;
 const CR = 0x0d;
+const CRLFCRLF = Buffer.from("\r\n\r\n");
 
 /**
  * Where the header section ends: `headEnd` is the end of the last header line's text, `bodyStart`
@@ -61,13 +62,20 @@ export function parseMessage(bytes: Uint8Array, opts?: ParseOptions): ParseResul
   if (bytes.length > maxBytes) return fail(513, "Message Too Large");
   const start = skipLeadingCrlf(bytes);
   if (start === bytes.length) return fail(400, "Bad Request - Empty Message");
-  // COMPAT(RFC 4475 baddn, RFC 5118 §4.10 archives): a datagram whose last header line ends the
-  // data without the empty line is read as having no body; the framer never gets here without one.
-  const end = findHeaderEnd(bytes, start)
-    ?? (bytes[bytes.length - 1] === LF ? { headEnd: bytes.length - 1, bodyStart: bytes.length } : null);
-  if (end === null) return fail(400, "Bad Request - Missing Header Terminator");
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const head = buf.toString("utf8", start, end.headEnd);
+  // One native search for the usual CRLFCRLF; the line-by-line scan (bare LF lines) only when the
+  // head found that way holds an earlier blank line, or there is no CRLFCRLF at all.
+  const crlf2 = buf.indexOf(CRLFCRLF, start);
+  let end = crlf2 < 0 ? null : { headEnd: crlf2 + 1, bodyStart: crlf2 + 4 };
+  let head = end === null ? "" : buf.toString("utf8", start, end.headEnd);
+  if (end === null || head.indexOf("\n\n") >= 0 || head.indexOf("\n\r\n") >= 0 || head.endsWith("\n\r")) {
+    // COMPAT(RFC 4475 baddn, RFC 5118 §4.10 archives): a datagram whose last header line ends the
+    // data without the empty line is read as having no body; the framer never gets here without one.
+    end = findHeaderEnd(bytes, start)
+      ?? (bytes[bytes.length - 1] === LF ? { headEnd: bytes.length - 1, bodyStart: bytes.length } : null);
+    if (end === null) return fail(400, "Bad Request - Missing Header Terminator");
+    head = buf.toString("utf8", start, end.headEnd);
+  }
 
   let lineEnd = head.indexOf("\n");
   if (lineEnd < 0) lineEnd = head.length;

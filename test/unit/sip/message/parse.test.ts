@@ -63,6 +63,13 @@ describe("parseMessage", () => {
     expect(Buffer.from(ok(parseMessage(base({ "Content-Length": "3" }, undefined, "hello"))).body).toString()).toBe("hel");
   });
 
+  it("ends the header section at the first blank line, bare LF or CRLF, whatever the body holds", () => {
+    const lf = base().toString().replace(/\r\n/g, "\n").replace(/\n\n$/, "\n\nbody\r\n\r\nmore");
+    expect(Buffer.from(ok(parseMessage(bytes(lf))).body).toString()).toBe("body\r\n\r\nmore");
+    const mixed = base().toString().replace(/\r\n\r\n$/, "\n\r\n\r\nX");
+    expect(Buffer.from(ok(parseMessage(bytes(mixed))).body).toString()).toBe("\r\nX");
+  });
+
   it("ignores leading CRLFs (RFC 3261 §7.5)", () => {
     expect(ok(parseMessage(Buffer.concat([bytes("\r\n\r\n"), base()]))).kind).toBe("request");
   });
