@@ -109,13 +109,21 @@ export function createTransportLayer(opts: TransportLayerOptions): SipTransportL
     return b;
   }
 
+  // Connects in progress per target: requests sent together to a new target share one connection
+  // instead of racing to open one each (500 SUBSCRIBEs at once once made 500 connections).
+  const connecting = new Map<string, Promise<Connection>>();
   async function connectionTo(t: SipTransportName, host: string, port: number): Promise<Connection> {
     const existing = table.byRemote(t, host, port);
     if (existing !== undefined) return existing;
     if (t === "WS" || t === "WSS") throw new SipTransportError("flow-closed", `no ${t} connection from ${host}:${port}`);
     const stream = listenerFor(t).stream;
     if (stream === undefined) throw new SipTransportError("no-listener", `no ${t} listener`);
-    return stream.connect(host, port);
+    const key = `${t} ${host} ${port}`;
+    const pending = connecting.get(key);
+    if (pending !== undefined) return pending;
+    const attempt = stream.connect(host, port).finally(() => connecting.delete(key));
+    connecting.set(key, attempt);
+    return attempt;
   }
 
   async function writeConn(conn: Connection, bytes: Buffer): Promise<SentMessage> {

@@ -96,6 +96,22 @@ describe("stack to stack on loopback", () => {
     expect(got?.source.flow).toBeDefined();
   });
 
+  it("opens one connection for many requests sent at once to a new destination", async () => {
+    const fresh = createSipStack({ listen: [{ transport: "TCP", host: "127.0.0.1", port: 0 }], logger });
+    fresh.onRequest((tx) => tx.respond(200));
+    await fresh.start();
+    try {
+      const port = fresh.localContact("TCP").port;
+      const before = uac.stats().connections;
+      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => uac.sendRequest(message(`sip:bob@127.0.0.1:${port};transport=tcp`, `burst-${i}`))));
+      expect(results.every((r) => r.status === 200)).toBe(true);
+      expect(uac.stats().connections - before).toBe(1);
+      expect(fresh.stats().connections).toBe(1);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it("tells the TU when a flow closes", async () => {
     const third = createSipStack({ listen: [{ transport: "TCP", host: "127.0.0.1", port: 0 }], logger });
     await third.start();
