@@ -38,6 +38,11 @@ export interface DeploymentOptions {
   readonly users?: readonly string[];
   /** Where the gateway sends requests for sip.example (e.g. a SIPp UAS): "sip:127.0.0.1:PORT;transport=tcp". */
   readonly sipRoute?: string;
+  /**
+   * "transport" style (XEP-0106): one component domain carries these SIP domains, SIP users appear as
+   * bob\40sip.example@<componentDomain>. Default: same-domain, component sip.example.
+   */
+  readonly transport?: { readonly componentDomain: string; readonly sipDomains: readonly string[] };
   /** Deep overrides merged into the generated config input. */
   readonly config?: (base: ConfigInput) => ConfigInput;
   readonly logLevel?: pino.Level | "silent";
@@ -47,9 +52,11 @@ export interface DeploymentOptions {
 
 export async function startDeployment(opts: DeploymentOptions = {}): Promise<Deployment> {
   const users = opts.users ?? ["alice"];
+  const componentDomain = opts.transport?.componentDomain ?? SIP_DOMAIN;
+  const sipDomains = opts.transport?.sipDomains ?? [SIP_DOMAIN];
   const serverOpts = {
     host: XMPP_DOMAIN,
-    components: [{ domain: SIP_DOMAIN, secret: SECRET }],
+    components: [{ domain: componentDomain, secret: SECRET }],
     users: users.map((u) => ({ user: u, password: `${u}-pw` })),
   };
   const prosody = opts.server === "ejabberd" ? undefined : await startProsody(serverOpts);
@@ -58,19 +65,20 @@ export async function startDeployment(opts: DeploymentOptions = {}): Promise<Dep
   const httpPort = await freePort();
   const base: ConfigInput = {
     xmpp: {
-      components: [{ domain: SIP_DOMAIN, host: "127.0.0.1", port: server.componentPort, secret: SECRET, keepaliveSeconds: 30, reconnect: { minMs: 100, maxMs: 1000 } }],
+      components: [{ domain: componentDomain, host: "127.0.0.1", port: server.componentPort, secret: SECRET, keepaliveSeconds: 30, reconnect: { minMs: 100, maxMs: 1000 } }],
       localDomains: [XMPP_DOMAIN],
     },
     sip: {
-      domains: [SIP_DOMAIN],
+      domains: [...sipDomains],
       listen: [
         { transport: "udp", host: "127.0.0.1", port: sipPort },
         { transport: "tcp", host: "127.0.0.1", port: sipPort },
       ],
-      routes: opts.sipRoute ? [{ domain: SIP_DOMAIN, uri: opts.sipRoute }] : [],
+      routes: opts.sipRoute ? sipDomains.map((domain) => ({ domain, uri: opts.sipRoute! })) : [],
       trust: { proxies: ["127.0.0.1/32"] },
       limits: { ratePerSourcePerSecond: 0 },
     },
+    ...(opts.transport ? { addressing: { mappings: [{ style: "transport" as const, componentDomain, sipDomains: [...sipDomains] }] } } : {}),
     http: { host: "127.0.0.1", port: httpPort },
     log: { level: "warn" },
   };
