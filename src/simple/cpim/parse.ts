@@ -42,6 +42,14 @@ function readBlock(bytes: Uint8Array, start: number): Lines | CpimError {
   return { lines, next: -1 };
 }
 
+/**
+ * The start of a bad line, quoted with its control characters escaped: the reason ends up in a SIP
+ * reason phrase, which admits no CR, LF or other controls (RFC 3261 §25.1 Reason-Phrase).
+ */
+function quoteSnippet(line: string): string {
+  return JSON.stringify(line.slice(0, 40)).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 function fail(reason: string): { ok: false; error: CpimError } {
   return { ok: false, error: { reason } };
 }
@@ -56,7 +64,7 @@ interface RawHeader {
 function splitHeader(line: string): RawHeader | CpimError {
   const colon = line.indexOf(":");
   const name = colon > 0 ? line.slice(0, colon) : "";
-  if (!NAME.test(name)) return { reason: `CPIM: malformed header line "${line.slice(0, 40)}"` };
+  if (!NAME.test(name)) return { reason: `CPIM: malformed header line ${quoteSnippet(line)}` };
   if (CONTROL.test(line)) return { reason: `CPIM: control character in ${name} header` };
   let rest = line.slice(colon + 1);
   const params = new Map<string, string>();
@@ -90,7 +98,7 @@ function parseMime(lines: readonly string[]): MimeHeader[] | CpimError {
     }
     const colon = line.indexOf(":");
     const name = colon > 0 ? line.slice(0, colon).trim() : "";
-    if (!NAME.test(name)) return { reason: `CPIM: malformed MIME header "${line.slice(0, 40)}"` };
+    if (!NAME.test(name)) return { reason: `CPIM: malformed MIME header ${quoteSnippet(line)}` };
     out.push({ name, value: line.slice(colon + 1).trim() });
   }
   return out;
