@@ -60,6 +60,11 @@ class HeaderMap implements SipHeaders {
   }
 }
 
+/** getAll for a name already in canonical form (the parser's own checks): no name lookup. */
+export function valuesOf(headers: SipHeaders, canonicalName: string): readonly string[] {
+  return headers instanceof HeaderMap ? headers.map.get(canonicalName) ?? EMPTY : headers.getAll(canonicalName);
+}
+
 function appendCanonical(headers: SipHeaders, name: string, value: string): void {
   if (headers instanceof HeaderMap) headers.appendCanonical(name, value);
   else headers.append(name, value);

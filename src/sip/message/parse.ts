@@ -1,6 +1,6 @@
 // Bytes → SipMessage (RFC 3261 §7, §18.3). Total: every input yields a ParseResult, nothing throws.
 import type { ParseResult, SipHeaders, SipMessage, SipParseError, SipRequest } from "./types.js";
-import { addWireHeader, createHeaders, isWsp } from "./headers.js";
+import { addWireHeader, createHeaders, isWsp, valuesOf } from "./headers.js";
 import { canonicalHeaderNameAt, displayHeaderName } from "./header-names.js";
 import { isToken } from "./params.js";
 import { parseStartLine } from "./start-line.js";
@@ -174,7 +174,7 @@ function addHeaderLine(s: string, start: number, end: number, headers: SipHeader
 
 /** Applies Content-Length (RFC 3261 §18.3, §20.14): returns the body bytes or a problem detail. */
 function cutBody(buf: Buffer, headers: SipHeaders, bodyStart: number): Uint8Array | string {
-  const values = headers.getAll("content-length");
+  const values = valuesOf(headers, "content-length");
   const available = buf.length - bodyStart;
   let length = available;
   if (values.length > 0) {

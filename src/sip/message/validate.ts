@@ -1,5 +1,6 @@
 // Header checks every element needs before a message reaches the transaction layer.
 import type { SipHeaders } from "./types.js";
+import { valuesOf } from "./headers.js";
 import { isVia } from "./via.js";
 import { isNameAddr } from "./name-addr.js";
 import { parseCSeq } from "./cseq.js";
@@ -12,31 +13,33 @@ import { parseDigits } from "./digits.js";
  * first problem (for the "Bad Request - <detail>" phrase), or null.
  */
 export function checkHeaders(headers: SipHeaders, method: string | undefined): string | null {
-  const vias = headers.getAll("via");
+  const vias = valuesOf(headers, "via");
   if (vias.length === 0) return "Missing Via";
   for (const v of vias) if (!isVia(v)) return "Malformed Via";
-  const single = checkSingle(headers, "from", "From") ?? checkSingle(headers, "to", "To")
-    ?? checkSingle(headers, "call-id", "Call-ID") ?? checkSingle(headers, "cseq", "CSeq");
+  const from = valuesOf(headers, "from");
+  const to = valuesOf(headers, "to");
+  const callId = valuesOf(headers, "call-id");
+  const cseqs = valuesOf(headers, "cseq");
+  const single = count(from, "From") ?? count(to, "To") ?? count(callId, "Call-ID") ?? count(cseqs, "CSeq");
   if (single !== null) return single;
-  if (!isNameAddr(headers.get("from")!)) return "Malformed From";
-  if (!isNameAddr(headers.get("to")!)) return "Malformed To";
-  if (!isCallId(headers.get("call-id")!)) return "Malformed Call-ID";
-  const cseq = parseCSeq(headers.get("cseq")!);
+  if (!isNameAddr(from[0]!)) return "Malformed From";
+  if (!isNameAddr(to[0]!)) return "Malformed To";
+  if (!isCallId(callId[0]!)) return "Malformed Call-ID";
+  const cseq = parseCSeq(cseqs[0]!);
   if (cseq === null) return "Malformed CSeq";
   // RFC 3261 §8.2 / RFC 4475 mismatch01, mismatch02: the CSeq method must equal the request's.
   if (method !== undefined && cseq.method !== method) return "CSeq Method Mismatch";
   if (method !== undefined) {
-    const mf = headers.getAll("max-forwards");
+    const mf = valuesOf(headers, "max-forwards");
     if (mf.length > 1) return "Multiple Max-Forwards";
     if (mf.length === 1 && parseDigits(mf[0]!) < 0) return "Malformed Max-Forwards";
   }
-  for (const c of headers.getAll("contact")) if (!isNameAddr(c)) return "Malformed Contact";
+  for (const c of valuesOf(headers, "contact")) if (!isNameAddr(c)) return "Malformed Contact";
   return null;
 }
 
-function checkSingle(headers: SipHeaders, name: string, display: string): string | null {
-  const n = headers.getAll(name).length;
-  return n === 0 ? `Missing ${display}` : n > 1 ? `Multiple ${display}` : null;
+function count(values: readonly string[], display: string): string | null {
+  return values.length === 0 ? `Missing ${display}` : values.length > 1 ? `Multiple ${display}` : null;
 }
 
 // callid = word [ "@" word ] (RFC 3261 §25.1): no whitespace, not empty.
