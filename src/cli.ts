@@ -42,8 +42,11 @@ async function main(argv: readonly string[]): Promise<number> {
 
   const logger = createLogger(config.log);
   let gateway;
+  // Replicas (docs/scaling.md): a process whose link lease was taken cannot reopen its links; it
+  // stops and exits 1 so the supervisor restarts it as a standby.
+  let onLinkLost = (): void => undefined;
   try {
-    gateway = createGateway(config, logger);
+    gateway = createGateway(config, logger, { onLinkLost: () => onLinkLost() });
   } catch (err) {
     if (err instanceof GatewayConfigError) {
       process.stderr.write(`invalid configuration:\n  - ${err.message}\n`);
@@ -55,20 +58,21 @@ async function main(argv: readonly string[]): Promise<number> {
 
   return new Promise<number>((resolve) => {
     let stopping = false;
-    const stop = (signal: string) => {
+    const stop = (signal: string, exitCode = 0) => {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, "stopping");
       // A second signal or the grace period running out forces the exit.
       const force = setTimeout(() => resolve(1), (config.shutdown.graceSeconds + 5) * 1000);
       force.unref();
-      gateway.stop().then(() => resolve(0), (err: unknown) => {
+      gateway.stop().then(() => resolve(exitCode), (err: unknown) => {
         logger.error({ err }, "error while stopping");
         resolve(1);
       });
     };
     process.on("SIGTERM", () => stop("SIGTERM"));
     process.on("SIGINT", () => stop("SIGINT"));
+    onLinkLost = () => stop("link-lease-lost", 1);
   });
 }
 
