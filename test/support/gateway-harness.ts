@@ -46,6 +46,8 @@ export interface DeploymentOptions {
   /** Deep overrides merged into the generated config input. */
   readonly config?: (base: ConfigInput) => ConfigInput;
   readonly logLevel?: pino.Level | "silent";
+  /** A logger of the test's own (to assert on log lines); overrides logLevel. */
+  readonly logger?: pino.Logger;
   /** Lifecycle options; the SIGTERM refuse window defaults to 0 here so teardown stays fast. */
   readonly gateway?: GatewayOptions;
 }
@@ -83,7 +85,7 @@ export async function startDeployment(opts: DeploymentOptions = {}): Promise<Dep
     log: { level: "warn" },
   };
   const config = configSchema.parse(opts.config ? opts.config(base) : base) as Config;
-  const logger = pino({ level: opts.logLevel ?? (process.env.STOX_TEST_LOG as pino.Level | undefined) ?? "silent" });
+  const logger = opts.logger ?? pino({ level: opts.logLevel ?? (process.env.STOX_TEST_LOG as pino.Level | undefined) ?? "silent" });
   let gateway: Gateway | undefined;
   try {
     gateway = createGateway(config, logger, { refuseWindowMs: 0, ...opts.gateway });
