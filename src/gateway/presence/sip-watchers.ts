@@ -5,6 +5,7 @@ import { gatewayError, type GatewayError } from "../../domain/errors.js";
 import { reduceSubscription, type SubscriptionAction, type SubscriptionEvent } from "../../domain/subscription.js";
 import type { NotifierSubscription, SubscribeContext } from "../../sip/endpoint.js";
 import { buildPidf } from "../../simple/pidf/build.js";
+import { isStoreError } from "../../store/store-error.js";
 import { newSubscriptionId, type SipWatcherSubscription } from "../../store/store.js";
 import { formatJid } from "../../translate/address.js";
 import { gatewayErrorToSip } from "../../translate/errors.js";
@@ -113,6 +114,12 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
   }
 
   deps.sip.onSubscribe("presence", (ctx) => onSubscribe(ctx).catch((err: unknown) => {
+    // A store that is down (Redis restarting) is transient: its row is 503 (docs/state.md), so the
+    // watcher retries later instead of treating the refusal as final (RFC 6665 §4.1.2.1 recalled).
+    if (isStoreError(err)) {
+      log.warn({ err: err.message, kind: err.kind }, "SUBSCRIBE refused: state store failed");
+      return refuse(ctx, err.gatewayError);
+    }
     log.error({ err }, "SUBSCRIBE not processed");
     refuse(ctx, gatewayError("internal", "SUBSCRIBE not processed", err));
   }));
