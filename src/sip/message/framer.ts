@@ -1,6 +1,6 @@
 // Cutting SIP messages out of a TCP/TLS byte stream (RFC 3261 §18.3, RFC 5626 §3.5.1 keepalives).
-import type { ParseResult, SipParseError } from "./types.js";
-import { DEFAULT_MAX_BYTES, findHeaderEnd, parseMessage } from "./parse.js";
+import type { SipParseError } from "./types.js";
+import { DEFAULT_MAX_BYTES, errorFromHead, findHeaderEnd, parseMessage } from "./parse.js";
 
 export type FrameEvent =
   /** One complete message: header section plus exactly Content-Length body bytes (a fresh copy). */
@@ -86,12 +86,12 @@ export function createSipStreamFramer(opts?: FramerOptions): SipStreamFramer {
         const length = contentLength(rd, end.headEnd);
         if (typeof length === "string") {
           const head = parseMessage(store.subarray(rd, end.bodyStart), { maxBytes: Infinity });
-          return fatal(events, headError(head, 400, `Bad Request - ${length}`));
+          return fatal(events, errorFromHead(head, 400, `Bad Request - ${length}`));
         }
         frameLength = end.bodyStart - rd + length;
         if (frameLength > maxBytes) {
           const head = parseMessage(store.subarray(rd, end.bodyStart), { maxBytes: Infinity });
-          return fatal(events, headError(head, 513, "Message Too Large"));
+          return fatal(events, errorFromHead(head, 513, "Message Too Large"));
         }
       }
       if (wr - rd < frameLength) break;
@@ -170,14 +170,4 @@ export function createSipStreamFramer(opts?: FramerOptions): SipStreamFramer {
       return wr - rd;
     },
   };
-}
-
-/**
- * The framing error, answerable when the header section alone is an answerable request (it parsed,
- * or failed with a partial request whose top Via is usable).
- */
-function headError(head: ParseResult, status: number, reason: string): SipParseError {
-  const partial = head.ok ? (head.message.kind === "request" ? head.message : undefined) : head.error.partial;
-  const answerable = head.ok ? partial !== undefined : head.error.answerable;
-  return partial === undefined ? { status, reason, answerable: false } : { status, reason, answerable, partial };
 }

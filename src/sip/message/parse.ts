@@ -58,8 +58,8 @@ function fail(status: number, reason: string, answerable = false, partial?: SipR
  */
 export function parseMessage(bytes: Uint8Array, opts?: ParseOptions): ParseResult {
   const maxBytes = opts?.maxBytes ?? DEFAULT_MAX_BYTES;
-  // RFC 3261 §21.5.7: 513 is the status for a message longer than the element can process.
-  if (bytes.length > maxBytes) return fail(513, "Message Too Large");
+  // RFC 3261 §21.5.14: 513 is the status for a message longer than the element can process.
+  if (bytes.length > maxBytes) return tooLarge(bytes, maxBytes);
   const start = skipLeadingCrlf(bytes);
   if (start === bytes.length) return fail(400, "Bad Request - Empty Message");
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -115,6 +115,27 @@ export function parseMessage(bytes: Uint8Array, opts?: ParseOptions): ParseResul
     ? { kind: "request", version: line.version, method: line.method, uri: line.uri, headers, body: body! }
     : { kind: "response", version: line.version, status: line.status, reason: line.reason, headers, body: body! };
   return { ok: true, message };
+}
+
+/**
+ * An oversized message is still answerable when its header section lies within the limit and names
+ * a request with a usable top Via (an oversized UDP datagram gets its 513 instead of silence).
+ */
+function tooLarge(bytes: Uint8Array, maxBytes: number): ParseResult {
+  const end = findHeaderEnd(bytes.subarray(0, maxBytes), skipLeadingCrlf(bytes));
+  if (end === null) return fail(513, "Message Too Large");
+  return { ok: false, error: errorFromHead(parseMessage(bytes.subarray(0, end.bodyStart), { maxBytes }), 513, "Message Too Large") };
+}
+
+/**
+ * A framing-level error (size, Content-Length) for a message whose header section alone was parsed:
+ * answerable when that header section is an answerable request (it parsed, or failed with a partial
+ * request whose top Via is usable).
+ */
+export function errorFromHead(head: ParseResult, status: number, reason: string): SipParseError {
+  const partial = head.ok ? (head.message.kind === "request" ? head.message : undefined) : head.error.partial;
+  const answerable = head.ok ? partial !== undefined : head.error.answerable;
+  return partial === undefined ? { status, reason, answerable: false } : { status, reason, answerable, partial };
 }
 
 function stripCr(s: string, from: number, to: number): string {
