@@ -12,6 +12,7 @@ import { createSipStack, type IncomingRequest, type SipListenSpec, type SipStack
 import { createRequest } from "./message/build.js";
 import { newTag } from "./message/ids.js";
 import { parseNameAddr } from "./message/name-addr.js";
+import { uriScheme } from "./message/uri.js";
 import type { CredentialLookup } from "./auth/digest.js";
 import { createSipResolver, type SipResolver, type SipResolverOptions } from "./resolve/rfc3263.js";
 import { createUac, type Uac } from "./dialog/uac.js";
@@ -92,6 +93,9 @@ export interface SipEndpoint {
 /** RFC 3261 §8.2.1: methods we recognise (405 when unsupported) as opposed to unknown ones (501). */
 const KNOWN = new Set(["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "PRACK", "SUBSCRIBE", "NOTIFY", "PUBLISH", "MESSAGE", "INFO", "REFER", "UPDATE"]);
 
+/** Request-URI schemes the gateway serves: SIP (RFC 3261), and im:/pres: (RFC 3860, RFC 3859) for MESSAGE/SUBSCRIBE. */
+const SCHEMES: ReadonlySet<string> = new Set(["sip", "sips", "im", "pres"]);
+
 export function createSipEndpoint(opts: SipEndpointOptions, logger: Logger): SipEndpoint {
   const stack = opts.stack ?? createSipStack({ ...opts.stackOptions, listen: opts.listen, logger });
   const resolver: SipResolver = opts.resolver && "resolve" in opts.resolver ? opts.resolver
@@ -129,6 +133,12 @@ export function createSipEndpoint(opts: SipEndpointOptions, logger: Logger): Sip
 
   stack.onRequest((tx) => {
     const method = tx.request.method;
+    // RFC 3261 §8.2.2.1: a Request-URI scheme we do not support is answered 416, whatever the method.
+    // ACK is never answered and CANCEL belongs to the transaction it cancels.
+    if (method !== "ACK" && method !== "CANCEL" && !SCHEMES.has(uriScheme(tx.request.uri) ?? "")) {
+      logger.info({ method, uri: tx.request.uri.slice(0, 200) }, "request for an unsupported URI scheme refused");
+      return tx.respond(416, "Unsupported URI Scheme");
+    }
     switch (method) {
       case "SUBSCRIBE": return notifier.handleSubscribe(tx);
       case "NOTIFY": return subscriber.handleNotify(tx);
