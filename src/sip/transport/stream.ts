@@ -27,6 +27,9 @@ export interface StreamListener {
   close(): Promise<void>;
 }
 
+/** How long a connection that failed framing stays half-closed for its error response to drain. */
+const FRAMING_ERROR_LINGER_MS = 1000;
+
 /** Wraps a connected socket as a flow: framing in, whole messages out. */
 function attach(socket: Socket, transport: SipTransportName, hooks: StreamHooks): Connection {
   const address = socket.remoteAddress ?? "0.0.0.0";
@@ -56,7 +59,12 @@ function attach(socket: Socket, transport: SipTransportName, hooks: StreamHooks)
       else if (ev.kind === "ping") socket.write("\r\n"); // RFC 5626 §4.4.1 pong
       else if (ev.kind === "error") {
         // RFC 3261 §18.3: without a usable Content-Length the stream is lost; answer, then close.
-        void hooks.onFramingError(ev.error, source).finally(() => socket.end());
+        // end() alone half-closes: a peer that never stops writing (nothing reads any more) would
+        // hold the connection until the idle reaper, so it is destroyed once the answer had time to go.
+        void hooks.onFramingError(ev.error, source).finally(() => {
+          socket.end();
+          setTimeout(() => socket.destroy(), FRAMING_ERROR_LINGER_MS).unref();
+        });
         socket.pause();
         return;
       }
