@@ -89,23 +89,33 @@ export interface TcpResult {
  * Connects, writes `chunks` (stopping when the peer closes), and waits for `count` final responses or
  * the close, up to `ms`.
  */
-export async function tcpExchange(port: number, chunks: readonly Buffer[], o: { readonly ms?: number; readonly count?: number; readonly keepOpen?: boolean } = {}): Promise<TcpResult & { socket: Socket }> {
+export async function tcpExchange(port: number, chunks: readonly Buffer[], o: { readonly ms?: number; readonly count?: number; readonly keepOpen?: boolean; readonly untilClosed?: boolean } = {}): Promise<TcpResult & { socket: Socket }> {
   const socket = connect(port, "127.0.0.1");
   await new Promise<void>((res, rej) => { socket.once("connect", () => res()); socket.once("error", rej); });
   let data = "";
   let closed = false;
   let written = 0;
+  const writeDeadline = Date.now() + (o.ms ?? 3000);
   socket.on("data", (d) => { data += d.toString("utf8"); });
   socket.on("error", () => { closed = true; });
   socket.on("close", () => { closed = true; });
+  // A write that never drains (the gateway stopped reading) ends when the gateway closes.
   for (const c of chunks) {
-    if (closed) break;
+    if (closed || Date.now() > writeDeadline) break;
     const ok = socket.write(c);
     written += c.length;
-    if (!ok) await new Promise<void>((r) => { socket.once("drain", () => r()); socket.once("close", () => r()); });
+    if (!ok) {
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, Math.max(0, writeDeadline - Date.now()));
+        const go = () => { clearTimeout(t); r(); };
+        socket.once("drain", go);
+        socket.once("close", go);
+      });
+    }
   }
   const end = Date.now() + (o.ms ?? 3000);
-  while (Date.now() < end && !closed && parseResponses(data).filter((r) => r.status >= 200).length < (o.count ?? 1)) {
+  const done = () => closed || (!o.untilClosed && parseResponses(data).filter((r) => r.status >= 200).length >= (o.count ?? 1));
+  while (Date.now() < end && !done()) {
     await new Promise((r) => setTimeout(r, 20));
   }
   if (!o.keepOpen) socket.destroy();
