@@ -1,6 +1,7 @@
 // What the presence gateway needs from the rest of the composition, narrowed to the calls it makes.
 import type { Logger } from "pino";
 import type { AddressPlan } from "../../domain/address.js";
+import type { JobQueue } from "../../queue/queue.js";
 import type { SipEndpoint } from "../../sip/endpoint.js";
 import type { Store } from "../../store/store.js";
 import type { SipTrust } from "../../translate/identity.js";
@@ -13,6 +14,8 @@ export interface PresenceDeps {
   /** Writes one stanza to the component link (buffered while it reconnects). */
   readonly sendXmpp: (stanza: Element) => void;
   readonly store: Store;
+  /** Delayed re-SUBSCRIBEs (jobs.ts subscribe.burst). Default: an in-process memory queue. */
+  readonly queue?: JobQueue;
   readonly config: {
     readonly notifyMinIntervalSeconds: number;
     readonly maxSubscriptionsPerUser: number;

@@ -8,6 +8,7 @@ import { formatSipAddress } from "../../translate/address.js";
 import { buildErrorStanza } from "../../xmpp/build/error.js";
 import type { InboundStanza } from "../../xmpp/parse/stanza.js";
 import { classifyPresence } from "../../xmpp/presence/presence-stanza.js";
+import { createMemoryQueue } from "../../queue/memory-queue.js";
 import { createKeyedSerial } from "./keyed-serial.js";
 import { createNotifyCoalescer } from "./notify-coalescer.js";
 import type { PresenceDeps } from "./presence-deps.js";
@@ -39,8 +40,9 @@ export function createPresenceGateway(deps: PresenceDeps): PresenceGateway {
     const j = sipUriToJid(uri, deps.plan);
     return j.ok ? formatJid({ ...(j.value.local !== undefined ? { local: j.value.local } : {}), domain: j.value.domain }) : undefined;
   };
+  const queue = deps.queue ?? createMemoryQueue({ logger: log });
   const sipWatchers = createSipWatchers(deps, serial, sipJidOf);
-  const xmppWatchers = createXmppWatchers(deps, serial, sipJidOf);
+  const xmppWatchers = createXmppWatchers(deps, serial, sipJidOf, queue);
   const inflight = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>, what: string) => {
     const q = p.catch((err: unknown) => log.warn({ err, what }, "presence work failed")).finally(() => inflight.delete(q));
@@ -122,6 +124,10 @@ export function createPresenceGateway(deps: PresenceDeps): PresenceGateway {
     async idle() {
       while (inflight.size > 0) await Promise.allSettled([...inflight]);
     },
-    stop: () => coalescer.clear(),
+    stop: () => {
+      coalescer.clear();
+      // A queue passed in belongs to the composition root, which closes it.
+      if (deps.queue === undefined) void queue.close({ graceful: false });
+    },
   };
 }

@@ -3,9 +3,13 @@
 // Subscription-State, not from the 2xx (RFC 6665 §4.1.2.1; interworking.md §2.2).
 import type { XmppPresenceState } from "../../domain/presence.js";
 import { reduceSubscription, type SubscriptionEvent, type SubscriptionStep } from "../../domain/subscription.js";
+import type { JobQueue } from "../../queue/queue.js";
 import type { NotifyReceived, Subscription } from "../../sip/endpoint.js";
 import { parsePidf } from "../../simple/pidf/parse.js";
+import { jobKeyOf } from "../../queue/jobs.js";
 import { newSubscriptionId, type XmppWatcherSubscription } from "../../store/store.js";
+import { formatSipAddress } from "../../translate/address.js";
+import { checkXmppOrigin } from "../../translate/identity.js";
 import { pidfToXmppPresences } from "../../translate/presence.js";
 import { buildPresenceStanza, buildSubscriptionStanza } from "../../xmpp/presence/presence-stanza.js";
 import type { KeyedSerial } from "./keyed-serial.js";
@@ -23,11 +27,10 @@ export interface XmppWatchers {
   readonly live: number;
 }
 
-export function createXmppWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJidOf: (sipUri: string) => string | undefined): XmppWatchers {
+export function createXmppWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJidOf: (sipUri: string) => string | undefined, queue: JobQueue): XmppWatchers {
   const { store, logger } = deps;
   const log = logger.child({ module: "presence-xmpp-watchers" });
   const live = new Map<string, Subscription>();
-  const retries = new Map<string, NodeJS.Timeout>();
 
   const recordOf = async (watcher: string, presentity: string) =>
     (await store.listByWatcher("xmppWatcher", watcher)).find((s) => s.presentity === presentity);
@@ -118,21 +121,36 @@ export function createXmppWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJ
     });
   }
 
-  function scheduleRetry(rec: XmppWatcherSubscription, identity: string, afterSeconds: number): XmppWatcherSubscription {
-    const key = `${rec.watcher}\u0000${rec.presentity}`;
+  /**
+   * The re-SUBSCRIBE is a delayed `subscribe.burst` job (jobs.ts): it survives a restart with BullMQ and
+   * carries only the pair's keys; the handler reads the record, so a stale job is a no-op (retryDue
+   * does nothing unless the pair is still retrying). An earlier, later-due job is replaced.
+   */
+  function scheduleRetry(rec: XmppWatcherSubscription, _identity: string, afterSeconds: number): XmppWatcherSubscription {
     live.delete(rec.id);
-    clearTimeout(retries.get(key));
-    // TODO(queue): a delayed subscription.refresh job once src/queue lands; a timer is lost on restart
-    // (restore() re-subscribes records still marked retrying, so nothing is lost for good).
-    const t = setTimeout(() => {
-      retries.delete(key);
-      void serial(key, async () => apply(await recordOf(rec.watcher, rec.presentity), rec.watcher, identity, rec.presentity, { kind: "retryDue" }))
-        .catch((err: unknown) => log.warn({ err }, "re-subscribe failed"));
-    }, afterSeconds * 1000);
-    t.unref?.();
-    retries.set(key, t);
+    const payload = { xmppUser: rec.watcher, sipPresentity: rec.presentity };
+    void queue.removeByKey("subscribe.burst", jobKeyOf("subscribe.burst", payload).id)
+      .then(() => queue.add("subscribe.burst", payload, { delayMs: afterSeconds * 1000 }))
+      .catch((err: unknown) => log.warn({ err, watcher: rec.watcher, presentity: rec.presentity }, "re-subscribe not scheduled; restore() retries it"));
     return { ...rec, retryAfterAt: Date.now() + afterSeconds * 1000 };
   }
+
+  /** The XMPP user's SIP identity (From of her SUBSCRIBEs): her stored dialog's, else from the plan. */
+  const identityOf = (rec: XmppWatcherSubscription): string | undefined => {
+    if (rec.dialog !== undefined) return rec.dialog.localUri;
+    const origin = checkXmppOrigin(rec.watcher, deps.plan);
+    return origin.ok ? formatSipAddress(origin.value) : undefined;
+  };
+
+  queue.process("subscribe.burst", async (job) => {
+    const { xmppUser, sipPresentity } = job.payload;
+    await serial(`${xmppUser}\u0000${sipPresentity}`, async () => {
+      const rec = await recordOf(xmppUser, sipPresentity);
+      const identity = rec === undefined ? undefined : identityOf(rec);
+      if (rec === undefined || identity === undefined) return; // unsubscribed meanwhile: nothing to retry
+      await apply(rec, xmppUser, identity, sipPresentity, { kind: "retryDue" });
+    });
+  }, { concurrency: 8, rateLimit: { max: deps.config.reannounceRatePerSecond, durationMs: 1000 } });
 
   /** Full-state PIDF → one presence per resource to every authorized watcher of the presentity. */
   async function onState(presentity: string, n: NotifyReceived): Promise<void> {
@@ -171,9 +189,11 @@ export function createXmppWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJ
     async restore() {
       let n = 0;
       for (const rec of await store.listAll("xmppWatcher")) {
-        const identity = rec.dialog?.localUri;
-        if (rec.dialog === undefined || identity === undefined || rec.retryAfterAt !== undefined) {
-          if (identity !== undefined) scheduleRetry(rec, identity, 0);
+        const identity = identityOf(rec);
+        if (identity === undefined) continue;
+        // Never established or waiting for a retry: re-SUBSCRIBE (a queued job; with BullMQ the old one may still be there).
+        if (rec.dialog === undefined || rec.retryAfterAt !== undefined) {
+          scheduleRetry(rec, identity, 0);
           continue;
         }
         const sub = deps.sip.restoreSubscription({
