@@ -21,9 +21,12 @@ import { createPresenceGateway, type PresenceGateway } from "./gateway/presence/
 import { createMemoryStore } from "./store/memory-store.js";
 import { createRedisStore } from "./store/redis-store.js";
 import type { Store } from "./store/store.js";
+import { createMemoryQueue } from "./queue/memory-queue.js";
+import { createBullmqQueue } from "./queue/bullmq-queue.js";
+import type { JobQueue } from "./queue/queue.js";
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
-import { wireMetrics } from "./gateway/metrics-wiring.js";
+import { queueObserverFor, wireMetrics, wireQueueMetrics } from "./gateway/metrics-wiring.js";
 import { createAdmission } from "./lifecycle/admission.js";
 import { createLinkHolder, linkLeaseName, type LinkHolder } from "./lifecycle/link-holder.js";
 import { shutDown } from "./lifecycle/shutdown.js";
@@ -142,14 +145,22 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
 
   // Presence (src/gateway/presence/): built in start() because a Redis store connects asynchronously.
   let store: Store | undefined;
+  let queue: JobQueue | undefined;
   let presence: PresenceGateway | undefined;
   xmpp.onReconnected(() => presence?.onReconnected());
   const startPresence = async () => {
     store = config.store.kind === "redis" && config.store.redisUrl !== undefined
       ? await createRedisStore({ url: config.store.redisUrl, ...(config.store.redisPassword !== undefined ? { password: config.store.redisPassword } : {}), logger })
       : createMemoryStore();
+    // Config validation guarantees a Redis URL for bullmq (queue.redisUrl, else store.redisUrl).
+    const queueUrl = config.queue.redisUrl ?? config.store.redisUrl;
+    const queuePassword = config.queue.redisPassword ?? config.store.redisPassword;
+    queue = config.queue.kind === "bullmq" && queueUrl !== undefined
+      ? await createBullmqQueue({ url: queueUrl, ...optional("password", queuePassword), logger, observer: queueObserverFor(metrics) })
+      : createMemoryQueue({ logger, observer: queueObserverFor(metrics) });
+    wireQueueMetrics(metrics, queue);
     presence = createPresenceGateway({
-      plan: plan.value, trust: trust.value, sip, store, logger,
+      plan: plan.value, trust: trust.value, sip, store, queue, logger,
       sendXmpp: (s) => {
         const r = xmpp.send(s);
         if (r.kind === "rejected") logger.warn({ reason: r.reason, to: s.attrs.to }, "presence stanza not sent");
@@ -182,7 +193,10 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
     },
     stopXmpp: () => xmpp.stop(Math.max(1000, (config.shutdown.graceSeconds * 1000) / 2)),
     releaseLink: async () => { await holder?.stop(); metrics.linkHolder(false); },
-    closeStore: async () => { await store?.close(); },
+    closeStore: async () => {
+      await queue?.close({ graceful: true });
+      await store?.close();
+    },
     closeHttp: async () => { await http?.close(); },
   }, logger).then(() => logger.info("gateway stopped")));
   return {
