@@ -95,9 +95,9 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
     ? createRateLimiter({ ratePerSecond: config.im.ratePerUserPerSecond, burst: config.im.burstPerUser })
     : undefined;
 
+  const authenticate = createSipAuthenticator(config.sip.trust, config.sip.domains, trust.value, () => localHosts);
   const sipMessage = createSipMessageIngress({
-    plan: plan.value, trust: trust.value, maxBodyBytes: config.im.maxBodyBytes,
-    authenticate: createSipAuthenticator(config.sip.trust, config.sip.domains, trust.value, () => localHosts),
+    plan: plan.value, trust: trust.value, maxBodyBytes: config.im.maxBodyBytes, authenticate,
     ...optional("userRate", userRate()),
     trackerFor: (d) => xmpp.trackerFor(d),
     sendNow: (s) => {
@@ -160,7 +160,7 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
       : createMemoryQueue({ logger, observer: queueObserverFor(metrics) });
     wireQueueMetrics(metrics, queue);
     presence = createPresenceGateway({
-      plan: plan.value, trust: trust.value, sip, store, queue, logger,
+      plan: plan.value, trust: trust.value, authenticate, sip, store, queue, logger,
       sendXmpp: (s) => {
         const r = xmpp.send(s);
         if (r.kind === "rejected") logger.warn({ reason: r.reason, to: s.attrs.to }, "presence stanza not sent");

@@ -2,6 +2,7 @@
 import type { Logger } from "pino";
 import type { AddressPlan } from "../../domain/address.js";
 import type { JobQueue } from "../../queue/queue.js";
+import type { SipAuthenticator } from "../sip-authenticator.js";
 import type { SipEndpoint } from "../../sip/endpoint.js";
 import type { Store } from "../../store/store.js";
 import type { SipTrust } from "../../translate/identity.js";
@@ -10,6 +11,8 @@ import type { Element } from "../../xmpp/xml.js";
 export interface PresenceDeps {
   readonly plan: AddressPlan;
   readonly trust: SipTrust;
+  /** Digest challenge for sources that are not trusted proxies (sip.trust.digest). */
+  readonly authenticate?: SipAuthenticator;
   readonly sip: Pick<SipEndpoint, "onSubscribe" | "subscribe" | "restoreNotifierSubscription" | "restoreSubscription">;
   /** Writes one stanza to the component link (buffered while it reconnects). */
   readonly sendXmpp: (stanza: Element) => void;

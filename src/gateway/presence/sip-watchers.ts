@@ -70,11 +70,14 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
   const refuse = (ctx: SubscribeContext, err: GatewayError) => {
     const line = gatewayErrorToSip(err);
     log.info({ from: ctx.subscriber, to: ctx.resource, status: line.status, code: err.code, detail: err.detail }, "SUBSCRIBE refused");
-    ctx.reject(line.status, line.reason);
+    ctx.reject(line.status, line.reason, line.retryAfterS === undefined ? undefined : { "retry-after": String(line.retryAfterS) });
   };
 
   async function onSubscribe(ctx: SubscribeContext): Promise<void> {
-    const sender = checkSipOrigin(ctx.subscriber, { ip: ctx.source.address }, deps.plan, deps.trust);
+    const auth = deps.authenticate?.(ctx.request, ctx.source);
+    if (auth?.kind === "challenge") return ctx.reject(auth.status, auth.reason, auth.headers);
+    const source = auth?.kind === "authenticated" ? { ip: ctx.source.address, authenticatedAs: auth.identity } : { ip: ctx.source.address };
+    const sender = checkSipOrigin(ctx.subscriber, source, deps.plan, deps.trust);
     if (!sender.ok) return refuse(ctx, sender.error);
     const target = checkSipDestination(ctx.request.uri, deps.plan);
     if (!target.ok) return refuse(ctx, target.error);

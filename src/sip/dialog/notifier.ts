@@ -36,7 +36,8 @@ export interface SubscribeContext {
   /** Granted duration in seconds (0 for a fetch, RFC 6665 §4.4.3). */
   readonly expires: number;
   accept(state: "active" | "pending", body?: string, contentType?: string): NotifierSubscription;
-  reject(status: number, reason?: string): void;
+  /** `headers`: e.g. WWW-Authenticate on a 401, Retry-After on a 503, Min-Expires on a 423. */
+  reject(status: number, reason?: string, headers?: Readonly<Record<string, string | readonly string[]>>): void;
 }
 export type SubscribeHandler = (ctx: SubscribeContext) => void | Promise<void>;
 
@@ -225,10 +226,10 @@ export function createNotifier(opts: NotifierOptions): Notifier {
     let answered = false;
     const ctx: SubscribeContext = {
       request: req, source: tx.source, event, subscriber: from.uri, resource: to.uri, expires: g.expires,
-      reject(status, reason) {
+      reject(status, reason, headers) {
         if (answered) return;
         answered = true;
-        tx.respond(status, reason);
+        tx.respond(status, reason, headers === undefined ? undefined : { headers });
       },
       accept(state, body, contentType) {
         if (answered) throw new Error("SUBSCRIBE already answered");

@@ -34,6 +34,47 @@ function authScenario(from: string, password: string, expectFinal: number): stri
 `;
 }
 
+function subscribeScenario(password: string): string {
+  const request = (cseq: number, auth: string) => `
+      SUBSCRIBE sip:alice@${XMPP_DOMAIN} SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      Max-Forwards: 70
+      From: <sip:bob@${SIP_DOMAIN}>;tag=[pid]SIPpTag[call_number]
+      To: <sip:alice@${XMPP_DOMAIN}>
+      Call-ID: [call_id]
+      CSeq: ${cseq} SUBSCRIBE
+      Contact: <sip:bob@[local_ip]:[local_port]>
+      Event: presence
+      Accept: application/pidf+xml
+      Expires: 60
+      ${auth}
+      Content-Length: 0
+`;
+  return `<?xml version="1.0" encoding="UTF-8" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+<scenario name="SUBSCRIBE with digest">
+  <send retrans="500"><![CDATA[${request(1, "")}
+  ]]></send>
+  <recv response="401" auth="true"/>
+  <send retrans="500"><![CDATA[${request(2, "[authentication username=bob password=" + password + "]")}
+  ]]></send>
+  <recv response="202" optional="true" next="notify"/>
+  <recv response="200"/>
+  <label id="notify"/>
+  <recv request="NOTIFY"/>
+  <send><![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+  ]]></send>
+</scenario>
+`;
+}
+
 describe("digest trust for SIP users talking to the gateway directly", () => {
   let d: Deployment;
   let alice: TestXmppClient;
@@ -63,6 +104,13 @@ describe("digest trust for SIP users talking to the gateway directly", () => {
   it("re-challenges a wrong password", async () => {
     const r = await run("digest-bad.xml", authScenario(`sip:bob@${SIP_DOMAIN}`, "wrong", 401));
     expect({ exit: r.exitCode, why: r.exitCode === 0 ? "" : describeSipp(r) }).toEqual({ exit: 0, why: "" });
+  });
+
+  it("challenges a SUBSCRIBE too, and the authenticated watcher reaches the XMPP user", async () => {
+    const r = await run("digest-subscribe.xml", subscribeScenario("bob-secret"));
+    expect({ exit: r.exitCode, why: r.exitCode === 0 ? "" : describeSipp(r) }).toEqual({ exit: 0, why: "" });
+    const ask = await alice.waitForStanza((el) => el.name === "presence" && el.attrs.type === "subscribe" && el.attrs.from === `bob@${SIP_DOMAIN}`, 5000);
+    expect(ask).toBeDefined();
   });
 
   it("refuses bob's credentials used for carol's From with 403", async () => {
