@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import { addressPlanConfig, type Config } from "./config/schema.js";
 import { createMetrics, type GatewayMetrics } from "./observability/metrics.js";
 import { createReadiness, startHttp, type HttpServer, type Readiness } from "./observability/health.js";
-import type { SipEndpoint } from "./sip/endpoint.js";
+import type { Registration, SipEndpoint } from "./sip/endpoint.js";
 import type { SipListening } from "./sip/stack.js";
 import { compileAddressPlan } from "./translate/address-plan.js";
 import { compileSipTrust } from "./translate/identity.js";
@@ -42,6 +42,8 @@ export interface Gateway {
   sipListening(): readonly SipListening[];
   /** Bound port of the HTTP server (metrics, health). */
   readonly httpPort: number;
+  /** The upstream registration (sip.register), once started. */
+  readonly registration: Registration | undefined;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -176,6 +178,17 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
 
   let http: HttpServer | undefined;
   let stopping: Promise<void> | undefined;
+  // Optional upstream registration (sip.register): the proxy learns where the gateway is.
+  let registration: Registration | undefined;
+  const registerUpstream = (): void => {
+    const r = config.sip.register;
+    if (r === undefined) return;
+    registration = sip.register({ aor: r.aor, registrar: r.registrar, expires: r.expires });
+    registration.onStatus((st) => {
+      if (st.state === "registered") logger.info({ aor: r.aor, expires: st.expires }, "registered upstream");
+      else if (st.state === "failed") logger.warn({ aor: r.aor, status: st.status, reason: st.reason }, "upstream registration failed");
+    });
+  };
   const connectXmpp = async (): Promise<void> => {
     xmpp.start();
     await presence?.restore();
@@ -186,6 +199,8 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
     refuseWindowMs: opts.refuseWindowMs ?? Math.min(2000, config.shutdown.graceSeconds * 250),
     idle: () => sip.stack.stats().transactions === 0,
     closeSip: async () => {
+      // RFC 3261 §10.2.2: remove our binding so the proxy stops routing to a process that is gone.
+      await registration?.unregister().catch((err: unknown) => logger.warn({ err }, "unregister failed"));
       // docs/presence-flows.md: with the Redis store a peer replica continues the SIP dialogs, so they
       // are left alone; with the memory store they die with us, so watchers get a final NOTIFY.
       await sip.close({ keepSubscriptions: config.store.kind === "redis" });
@@ -208,6 +223,9 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
     get httpPort() {
       return http?.port ?? 0;
     },
+    get registration() {
+      return registration;
+    },
     async start() {
       await startPresence();
       if (useLease && store !== undefined) {
@@ -217,6 +235,7 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
       await sip.start();
       localHosts = new Set([...config.sip.domains, ...sip.stack.listening().flatMap((l) => [l.host, l.advertisedHost])].map((h) => h.toLowerCase()));
       http = await startHttp(config.http, { registry: metrics.registry, readiness });
+      registerUpstream();
       if (useLease && store !== undefined) {
         holder = createLinkHolder({
           store, name: linkLeaseName(xmpp.domains), owner: `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`, ttlMs: leaseTtlMs, logger,

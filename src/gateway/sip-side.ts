@@ -29,8 +29,11 @@ function tlsOptions(tls: Config["sip"]["tls"]): SipTlsOptions | undefined {
   };
 }
 
-/** Identity-specific credentials win over realm-wide ones (RFC 3261 §22.2: realm names the protection space). */
-export function credentialLookup(creds: Config["sip"]["credentials"]): CredentialLookup {
+/**
+ * Identity-specific credentials win over realm-wide ones (RFC 3261 §22.2: realm names the protection
+ * space). The upstream registration's own credentials answer for its AOR in any realm.
+ */
+export function credentialLookup(creds: Config["sip"]["credentials"], register?: Config["sip"]["register"]): CredentialLookup {
   const byIdentity = new Map<string, { username: string; password: string }>();
   const byRealm = new Map<string, { username: string; password: string }>();
   for (const c of creds) {
@@ -38,6 +41,7 @@ export function credentialLookup(creds: Config["sip"]["credentials"]): Credentia
     if (c.identity !== undefined) byIdentity.set(`${c.identity}\u0000${c.realm ?? ""}`, v);
     else if (c.realm !== undefined) byRealm.set(c.realm, v);
   }
+  if (register !== undefined) byIdentity.set(`${register.aor}\u0000`, { username: register.username, password: register.password });
   return (identity, realm) => byIdentity.get(`${identity}\u0000${realm}`) ?? byIdentity.get(`${identity}\u0000`) ?? byRealm.get(realm);
 }
 
@@ -72,7 +76,7 @@ export function createSipSide(config: Config, logger: Logger): SipEndpoint {
       ...(sip.outboundProxy !== undefined ? { outboundProxy: uriOrThrow(sip.outboundProxy, "sip.outboundProxy") } : {}),
       staticRoutes,
     },
-    credentials: credentialLookup(sip.credentials),
+    credentials: credentialLookup(sip.credentials, sip.register),
     subscriptions: {
       minExpires: config.presence.minExpires,
       maxExpires: config.presence.maxExpires,
