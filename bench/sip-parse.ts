@@ -4,6 +4,8 @@
 //   node --import ./scripts/ts-register.mjs bench/sip-parse.ts --callgrind [--iterations 20000]
 // The callgrind mode runs this file twice under `valgrind --tool=callgrind` (warm-up only, then
 // warm-up + N parses) and prints the difference per parse, so start-up and JIT warm-up cancel out.
+// Node runs --single-threaded there: with concurrent JIT and GC threads the count varied by ±10%
+// from run to run; on one thread it repeats within 0.5%.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -97,7 +99,7 @@ function callgrindTotal(iterations: number): number {
   const out = join(dir, "callgrind.out");
   const self = fileURLToPath(import.meta.url);
   const r = spawnSync("valgrind", ["--tool=callgrind", "--smc-check=all-non-file", `--callgrind-out-file=${out}`,
-    process.execPath, ...process.execArgv, self, "--loop", String(iterations)], { encoding: "utf8" });
+    process.execPath, "--single-threaded", ...process.execArgv, self, "--loop", String(iterations)], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`valgrind failed (${r.status}): ${r.stderr.slice(-2000)}`);
   const m = /^(?:summary|totals):\s*(\d+)/m.exec(readFileSync(out, "utf8"));
   rmSync(dir, { recursive: true, force: true });

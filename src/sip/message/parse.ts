@@ -58,30 +58,39 @@ function fail(status: number, reason: string, answerable = false, partial?: SipR
  */
 export function parseMessage(bytes: Uint8Array, opts?: ParseOptions): ParseResult {
   const maxBytes = opts?.maxBytes ?? DEFAULT_MAX_BYTES;
-  // RFC 3261 §21.5.14: 513 is the status for a message longer than the element can process.
+  // RFC 3261 §21.5.7: 513 is the status for a message longer than the element can process.
   if (bytes.length > maxBytes) return tooLarge(bytes, maxBytes);
   const start = skipLeadingCrlf(bytes);
   if (start === bytes.length) return fail(400, "Bad Request - Empty Message");
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  // One native search for the usual CRLFCRLF; the line-by-line scan (bare LF lines) only when the
-  // head found that way holds an earlier blank line, or there is no CRLFCRLF at all.
+  // One native search for the usual CRLFCRLF. The line-by-line scan (bare LF lines) runs only when
+  // there is none, or when reading the head found that way meets an earlier blank line.
   const crlf2 = buf.indexOf(CRLFCRLF, start);
   let end = crlf2 < 0 ? null : { headEnd: crlf2 + 1, bodyStart: crlf2 + 4 };
-  let head = end === null ? "" : buf.toString("utf8", start, end.headEnd);
-  if (end === null || head.indexOf("\n\n") >= 0 || head.indexOf("\n\r\n") >= 0 || head.endsWith("\n\r")) {
+  let head = "";
+  let lineEnd = 0;
+  let headers = createHeaders();
+  let problem: string | null = BLANK_LINE;
+  if (end !== null) {
+    head = buf.toString("utf8", start, end.headEnd);
+    lineEnd = startLineEnd(head);
+    problem = parseHeaderLines(head, lineEnd + 1, headers);
+  }
+  if (problem === BLANK_LINE) {
     // COMPAT(RFC 4475 baddn, RFC 5118 §4.10 archives): a datagram whose last header line ends the
     // data without the empty line is read as having no body; the framer never gets here without one.
     end = findHeaderEnd(bytes, start)
       ?? (bytes[bytes.length - 1] === LF ? { headEnd: bytes.length - 1, bodyStart: bytes.length } : null);
-    if (end === null) return fail(400, "Bad Request - Missing Header Terminator");
-    head = buf.toString("utf8", start, end.headEnd);
+    if (end !== null) {
+      head = buf.toString("utf8", start, end.headEnd);
+      lineEnd = startLineEnd(head);
+      headers = createHeaders();
+      problem = parseHeaderLines(head, lineEnd + 1, headers);
+    }
   }
-
-  let lineEnd = head.indexOf("\n");
-  if (lineEnd < 0) lineEnd = head.length;
+  if (end === null) return fail(400, "Bad Request - Missing Header Terminator");
+  if (problem === BLANK_LINE) problem = "Malformed Header Line"; // unreachable: the scan stops at the first blank line
   const startLine = parseStartLine(stripCr(head, 0, lineEnd));
-  const headers = createHeaders();
-  let problem = parseHeaderLines(head, lineEnd + 1, headers);
 
   const method = startLine.ok
     ? (startLine.line.kind === "request" ? startLine.line.method : undefined)
@@ -156,7 +165,9 @@ function parseHeaderLines(head: string, pos: number, headers: SipHeaders): strin
     if (end < 0) end = n;
     let next = end + 1;
     const lineEnd = end > pos && head.charCodeAt(end - 1) === CR ? end - 1 : end;
-    if (lineEnd === pos || isWsp(head.charCodeAt(pos))) {
+    // An empty line ends the header section: only the bare-LF fallback has to look further.
+    if (lineEnd === pos) return BLANK_LINE;
+    if (isWsp(head.charCodeAt(pos))) {
       problem ??= "Malformed Header Line"; // a continuation with no header line to continue
       pos = next;
       continue;
@@ -174,6 +185,14 @@ function parseHeaderLines(head: string, pos: number, headers: SipHeaders): strin
     pos = next;
   }
   return problem;
+}
+
+/** parseHeaderLines met an empty line: the header section ended before the CRLFCRLF found. */
+const BLANK_LINE = "blank line";
+
+function startLineEnd(head: string): number {
+  const nl = head.indexOf("\n");
+  return nl < 0 ? head.length : nl;
 }
 
 function addHeaderLine(s: string, start: number, end: number, headers: SipHeaders): string | null {

@@ -15,7 +15,7 @@ const SIP_VERSION = /^SIP\/[0-9]+\.[0-9]+$/i;
 
 /**
  * Parses a start line. Separators are exactly one SP (RFC 3261 §7.1: "single SP"; RFC 4475 lwsstart
- * and trws are rejected). A well-formed but different version gives 505 (RFC 3261 §21.5.7; RFC 4475
+ * and trws are rejected). A well-formed but different version gives 505 (RFC 3261 §21.5.6; RFC 4475
  * badvers). Request-URIs must be absoluteURIs; sip/sips ones must parse and carry no headers
  * (RFC 3261 §19.1.1 Table 1; RFC 4475 escruri).
  */
