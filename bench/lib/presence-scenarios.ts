@@ -1,0 +1,118 @@
+// SIPp scenarios of the presence benchmarks, generated so that the presentity, hold time and markers
+// are parameters. Every watcher is a distinct SIP user: the From user is "<prefix>[call_number]", so
+// N calls are N watchers (N `subscribe` stanzas to the XMPP user, N roster entries on her server).
+import { scenarioFile } from "../../test/support/sipp-im-scenarios.js";
+
+const HEADER = `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+`;
+
+const ok200 = `<send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+    ]]>
+  </send>`;
+
+function subscribe(presentity: string, watcherPrefix: string, expires: number): string {
+  return `<send retrans="500">
+    <![CDATA[
+      SUBSCRIBE sip:${presentity} SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      Max-Forwards: 70
+      From: <sip:${watcherPrefix}[call_number]@sip.example>;tag=[pid]SIPpTag[call_number]
+      To: <sip:${presentity}>
+      Call-ID: [call_id]
+      CSeq: 1 SUBSCRIBE
+      Contact: <sip:${watcherPrefix}[call_number]@[local_ip]:[local_port];transport=[transport]>
+      Event: presence
+      Accept: application/pidf+xml
+      Expires: ${expires}
+      Content-Length: 0
+
+    ]]>
+  </send>`;
+}
+
+/**
+ * Fan-out watcher: SUBSCRIBE → 200 → NOTIFY pending → NOTIFY active (the XMPP user approved), then
+ * every NOTIFY is answered 200 and logged as "<call_number> <marker> <SIPp [timestamp]>" (-trace_logs),
+ * where the marker is the first "<markerPrefix><digits>" in the body (empty for NOTIFYs without one);
+ * the call ends after the NOTIFY whose body carries "<markerPrefix><digits>-last".
+ */
+export function fanoutWatcherUac(o: { readonly presentity: string; readonly watcherPrefix: string; readonly markerPrefix: string }): string {
+  return scenarioFile("presence-fanout-uac.xml", `${HEADER}<scenario name="presence fan-out watcher">
+  ${subscribe(o.presentity, o.watcherPrefix, 3600)}
+  <recv response="200" rtd="true"/>
+  <recv request="NOTIFY">
+    <action>
+      <ereg regexp="^ *pending" search_in="hdr" header="Subscription-State:" check_it="true" assign_to="pend"/>
+    </action>
+  </recv>
+  ${ok200}
+  <recv request="NOTIFY">
+    <action>
+      <ereg regexp="^ *active" search_in="hdr" header="Subscription-State:" check_it="true" assign_to="act"/>
+      <log message="[call_number] active [timestamp]"/>
+    </action>
+  </recv>
+  ${ok200}
+  <label id="1"/>
+  <recv request="NOTIFY">
+    <action>
+      <ereg regexp="${o.markerPrefix}[0-9]+" search_in="body" assign_to="mark"/>
+      <ereg regexp="${o.markerPrefix}[0-9]+-last" search_in="body" assign_to="last"/>
+      <log message="[call_number] [$mark] [timestamp]"/>
+    </action>
+  </recv>
+  ${ok200}
+  <nop hide="true" test="last" next="2"/>
+  <nop hide="true" next="1"/>
+  <label id="2"/>
+  <Reference variables="pend,act"/>
+</scenario>
+`);
+}
+
+/**
+ * Holding watcher: SUBSCRIBE → 200 → NOTIFY pending → 200, then the dialog stays open for `holdMs`
+ * (nobody approves: the subscription stays pending in the gateway's store).
+ */
+export function holdingWatcherUac(o: { readonly presentity: string; readonly watcherPrefix: string; readonly holdMs: number }): string {
+  return scenarioFile("presence-hold-uac.xml", `${HEADER}<scenario name="presence holding watcher">
+  ${subscribe(o.presentity, o.watcherPrefix, 3600)}
+  <recv response="200" rtd="true"/>
+  <recv request="NOTIFY">
+    <action>
+      <ereg regexp="^ *pending" search_in="hdr" header="Subscription-State:" check_it="true" assign_to="pend"/>
+    </action>
+  </recv>
+  ${ok200}
+  <pause milliseconds="${o.holdMs}"/>
+  <Reference variables="pend"/>
+</scenario>
+`);
+}
+
+export interface SippLogLine {
+  readonly call: number;
+  readonly mark: string;
+  /** SIPp's [timestamp] epoch field, in ms. */
+  readonly atMs: number;
+}
+
+/** Lines of the fan-out scenario's -trace_logs file ("<call> <mark> <date>\t<time>\t<epoch.µs>"). */
+export function parseSippLog(text: string): SippLogLine[] {
+  const out: SippLogLine[] = [];
+  for (const line of text.split("\n")) {
+    const m = /^(\d+) (\S*) ?.*\t(\d+\.\d+)\s*$/.exec(line);
+    if (m) out.push({ call: Number(m[1]), mark: m[2] ?? "", atMs: Number(m[3]) * 1000 });
+  }
+  return out;
+}
