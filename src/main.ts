@@ -10,13 +10,10 @@ import { compileAddressPlan } from "./translate/address-plan.js";
 import { compileSipTrust } from "./translate/identity.js";
 import { createStanzaDispatcher } from "./xmpp/ingress/dispatch.js";
 import { readPackageVersion } from "./xmpp/ingress/iq-config.js";
-import { readStanzaError } from "./xmpp/parse/stanza-error.js";
-import { createRateLimiter } from "./sip/transport/rate-limit.js";
 import { createSipSide } from "./gateway/sip-side.js";
 import { createSipAuthenticator } from "./gateway/sip-authenticator.js";
+import { createImRelay } from "./gateway/im-relay.js";
 import { createXmppSide, type XmppSide } from "./gateway/xmpp-side.js";
-import { createSipMessageIngress } from "./gateway/sip-message-ingress.js";
-import { createXmppMessageIngress } from "./gateway/xmpp-message-ingress.js";
 import { createPresenceGateway, type PresenceGateway } from "./gateway/presence/presence-gateway.js";
 import { createMemoryStore } from "./store/memory-store.js";
 import { createRedisStore } from "./store/redis-store.js";
@@ -93,39 +90,8 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
   sip.stack.setAdmission?.(admission.check);
   let holder: LinkHolder | undefined;
   // --- end ops wiring ---
-  const userRate = () => config.im.ratePerUserPerSecond > 0
-    ? createRateLimiter({ ratePerSecond: config.im.ratePerUserPerSecond, burst: config.im.burstPerUser })
-    : undefined;
-
   const authenticate = createSipAuthenticator(config.sip.trust, config.sip.domains, trust.value, () => localHosts);
-  const sipMessage = createSipMessageIngress({
-    plan: plan.value, trust: trust.value, maxBodyBytes: config.im.maxBodyBytes, authenticate,
-    ...optional("userRate", userRate()),
-    trackerFor: (d) => xmpp.trackerFor(d),
-    sendNow: (s) => {
-      const r = xmpp.send(s);
-      return r.kind === "rejected" ? "rejected" : r.kind;
-    },
-    metrics, logger,
-  });
-  sip.onMessage(sipMessage);
-
-  const xmppMessage = createXmppMessageIngress({
-    plan: plan.value,
-    maxBodyBytes: config.im.maxBodyBytes,
-    ...optional("userRate", userRate()),
-    chatToSip: { cpim: config.im.cpimOutbound, includeThread: config.im.thread },
-    sendMessage: (from, to, body, contentType, headers) => sip.sendMessage(from, to, body, contentType, { headers }),
-    sendStanza: (s) => {
-      const r = xmpp.send(s);
-      if (r.kind === "rejected") logger.warn({ reason: r.reason, to: s.attrs.to }, "error stanza not sent");
-    },
-    bounce: (stanza) => {
-      if (stanza.id === undefined) return false;
-      return xmpp.trackerFor(stanza.to.getDomain())?.bounce(stanza.id, readStanzaError(stanza.element)) ?? false;
-    },
-    metrics, logger,
-  });
+  const xmppMessage = createImRelay({ config, plan: plan.value, trust: trust.value, authenticate, sip, xmpp, metrics, logger });
 
   const dispatch = createStanzaDispatcher({
     send: (s) => xmpp.send(s),
