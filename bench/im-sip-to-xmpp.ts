@@ -9,7 +9,7 @@
 // Not part of the test suite. Run:
 //   node --import ./scripts/ts-register.mjs bench/im-sip-to-xmpp.ts [--rates 500,1000,2000,3000,4000,5000]
 //     [--seconds 10] [--transports u1,t1] [--targets prosody,stox,kamailio] [--body-bytes 170]
-//     [--ceiling-seconds 5] [--cpu-prof DIR]
+//     [--ceiling-seconds 5] [--cpu-prof DIR] [--gateway-node-flags "--trace-gc"]
 import { loadavg } from "node:os";
 import pino from "pino";
 import { startProsody } from "../test/support/peers/prosody.js";
@@ -56,6 +56,7 @@ async function main(): Promise<void> {
   const bodyBytes = Number(arg("body-bytes", "170"));
   const ceilingSeconds = Number(arg("ceiling-seconds", "5"));
   const cpuProf = process.argv.includes("--cpu-prof") ? arg("cpu-prof", "") : undefined;
+  const nodeFlags = process.argv.includes("--gateway-node-flags") ? arg("gateway-node-flags", "").split(" ").filter(Boolean) : undefined;
   console.error(`# load average at start: ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
 
   const prosody = await startProsody({
@@ -83,7 +84,7 @@ async function main(): Promise<void> {
   const memory = new Map<string, { before: Memory; after: Memory | undefined }>();
   const envOf = (d: { domain: string; secret: string }) => ({ componentPort: prosody.componentPort, xmppDomain: XMPP_DOMAIN, domain: d.domain, secret: d.secret });
   if (wanted.has("stox")) {
-    const t = await startStox(envOf(STOX), cpuProf ? { cpuProfDir: cpuProf } : {});
+    const t = await startStox(envOf(STOX), { ...(cpuProf ? { cpuProfDir: cpuProf } : {}), ...(nodeFlags ? { nodeFlags } : {}) });
     cleanups.push(() => t.stop());
     targets.push(t);
   }

@@ -34,7 +34,14 @@ export interface TargetEnv {
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
-export async function startStox(env: TargetEnv, opts: { readonly cpuProfDir?: string } = {}): Promise<ImTarget> {
+export interface StoxOptions {
+  /** node --cpu-prof into this directory (written on the graceful stop). */
+  readonly cpuProfDir?: string;
+  /** More node flags for the gateway process (e.g. --trace-gc); its output stays in its log. */
+  readonly nodeFlags?: readonly string[];
+}
+
+export async function startStox(env: TargetEnv, opts: StoxOptions = {}): Promise<ImTarget> {
   const dir = tempDir("bench-stox");
   const sipPort = await freePort();
   const httpPort = await freePort();
@@ -61,7 +68,7 @@ export async function startStox(env: TargetEnv, opts: { readonly cpuProfDir?: st
   const prof = opts.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", opts.cpuProfDir] : [];
   const proc: PeerProcess = startProcess({
     name: "stox", cmd: process.execPath, dir, cwd: ROOT,
-    args: [...prof, "--import", join(ROOT, "scripts/ts-register.mjs"), join(ROOT, "src/cli.ts"), "--config", configFile],
+    args: [...prof, ...(opts.nodeFlags ?? []), "--import", join(ROOT, "scripts/ts-register.mjs"), join(ROOT, "src/cli.ts"), "--config", configFile],
   });
   const ready = async () => {
     try {
@@ -77,7 +84,7 @@ export async function startStox(env: TargetEnv, opts: { readonly cpuProfDir?: st
     pids: () => groupPids(pid),
     memory: () => memoryOf(groupPids(pid)),
     // SIGTERM: a graceful stop, which also lets --cpu-prof write its profile.
-    stop: () => proc.stop({ graceMs: 10_000, keep: opts.cpuProfDir !== undefined }),
+    stop: () => proc.stop({ graceMs: 10_000, keep: opts.cpuProfDir !== undefined || opts.nodeFlags !== undefined }),
   };
 }
 
