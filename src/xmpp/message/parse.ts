@@ -46,7 +46,8 @@ function pickXhtml(html: Element, prefs: readonly string[]): Element | undefined
 export function parseXmppMessage(el: Element, opts: XmppParseOptions = {}): Result<ChatMessage, MessageError> {
   if (el.name !== "message") return { ok: false, error: badRequest("not a <message/> stanza") };
   const rawType = typeof el.attrs.type === "string" ? el.attrs.type : "normal"; // RFC 6121 §5.2.2 default
-  if (!(rawType in xmppMessageTypes)) return { ok: false, error: badRequest(`unknown message type ${rawType}`) };
+  // Quoted and cut: the value is the sender's, and the reason may become a SIP reason phrase or log field.
+  if (!(rawType in xmppMessageTypes)) return { ok: false, error: badRequest(`unknown message type ${JSON.stringify(rawType.slice(0, 40))}`) };
   if (!xmppMessageTypes[rawType as keyof typeof xmppMessageTypes].pageMode) {
     return { ok: false, error: notAcceptable(`type=${rawType} is not carried by page-mode MESSAGE (RFC 7572)`) };
   }
