@@ -1,6 +1,7 @@
 import { describe, it, expect } from "@jest/globals";
-import { formatVia, parseVia } from "../../../../src/sip/message/via.js";
-import { formatNameAddr, getTag, parseNameAddr } from "../../../../src/sip/message/name-addr.js";
+import fc from "fast-check";
+import { formatVia, isVia, parseVia } from "../../../../src/sip/message/via.js";
+import { formatNameAddr, getTag, isNameAddr, parseNameAddr } from "../../../../src/sip/message/name-addr.js";
 import { parseCSeq } from "../../../../src/sip/message/cseq.js";
 import { parseParams, unquote } from "../../../../src/sip/message/params.js";
 
@@ -71,5 +72,21 @@ describe("parseCSeq and params", () => {
     expect([...parseParams(`;a=1; B = "x;y" ;c`)!]).toEqual([["a", "1"], ["b", `"x;y"`], ["c", null]]);
     expect(parseParams(";=1")).toBeNull();
     expect(unquote(`"a\\"b"`)).toBe(`a"b`);
+  });
+});
+
+describe("validators agree with the view parsers", () => {
+  const seeds = [
+    `"J Rosenberg \\\\\\"" <sip:jdrosen@example.com> ; tag = 98asjd8`, "sip:user@example.com;tag=1", "<sip:a@b;lr>;q=0.5",
+    "Bell, Alexander <sip:a.g.bell@example.com>;tag=43", "*", "caller<sip:caller@example.com>;tag=323",
+    "SIP/2.0/UDP [2001:db8::9:1]:5061;rport;received=2001:db8::9:255;branch=z9hG4bKas3", "SIP  /   2.0 /UDP    192.0.2.2;branch=x",
+  ];
+  it("isNameAddr(v) ⇔ parseNameAddr(v) !== null and isVia(v) ⇔ parseVia(v) !== null, on mutants too", () => {
+    fc.assert(fc.property(fc.constantFrom(...seeds), fc.nat(), fc.constantFrom("", ";", ",", "<", ">", "\"", " ", ":", "[", "=", "x"), (seed, at, ins) => {
+      const i = at % (seed.length + 1);
+      const v = seed.slice(0, i) + ins + seed.slice(i);
+      expect(isNameAddr(v)).toBe(parseNameAddr(v) !== null);
+      expect(isVia(v)).toBe(parseVia(v) !== null);
+    }), { numRuns: 3000 });
   });
 });
