@@ -45,7 +45,7 @@ const sections = {
       cpimOutbound: z.boolean().describe("Wrap outbound SIP MESSAGE bodies in message/cpim (RFC 3862).").default(false),
       thread: z.enum(["drop", "header"]).describe("XMPP <thread/> on outbound MESSAGEs: drop it, or carry it in a header.").default("drop"),
       maxBodyBytes: z.number().int().min(1).describe("Largest IM body relayed; larger ones are refused (413 / policy-violation).").default(32_768),
-      holdMs: z.number().int().min(0).max(30_000).describe("After writing a stanza for a SIP MESSAGE, wait this long for an XMPP error before answering 200 (docs/architecture.md). Keep it below sip.timers.t1Ms so UDP clients do not retransmit.").default(150),
+      holdMs: z.number().int().min(0).max(30_000).describe("A SIP MESSAGE is answered 200 once the XMPP server has processed its stanza without bouncing it (a ping barrier on the component stream, docs/architecture.md); this extra wait also catches errors sent later by the recipient's client. Keep it well below sip.timers.t1Ms so UDP clients do not retransmit.").default(0),
       maxWaitMs: z.number().int().min(100).describe("Longest a SIP MESSAGE waits for the XMPP link to come back before it is answered 503 (capped at 32·T1, half of Timer F).").default(8000),
       ratePerUserPerSecond: z.number().min(0).describe("Messages per second per sending user, each direction (token bucket; 0 disables). Excess: SIP 503 + Retry-After / XMPP wait policy-violation.").default(20),
       burstPerUser: z.number().int().min(1).describe("Token bucket size per sending user.").default(40),

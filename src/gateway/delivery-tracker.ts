@@ -1,14 +1,16 @@
 // Tracks the stanzas the gateway sends on behalf of SIP requests that are still waiting for their
 // final response, and decides when that response may be given.
 //
-// Why: XMPP has no positive per-hop acknowledgement (RFC 7572 §5), but the XMPP server bounces an
-// error stanza with the same id within milliseconds when it cannot deliver (unknown user, blocked,
-// policy). The gateway therefore keeps the SIP transaction open for a short hold window after the
-// stanza is written to the component link: an error in that window becomes the SIP final response
-// (RFC 7247 §6 mapping); silence means the server took the stanza, and the SIP side gets 200.
-// Nothing answered 200 is lost across a link cut: a stanza whose hold window is interrupted by the
-// link going down is sent again after the handshake (at-least-once, same stanza id), and one still
-// queued when `maxWaitMs` runs out is answered with an error instead of 200.
+// Why: XMPP has no positive per-hop acknowledgement (RFC 7572 §5), but a server processes the stanzas
+// of one stream in order (RFC 6120 §10.1) and bounces what it cannot deliver (unknown user, blocked,
+// policy) with an error stanza carrying the same id. So after writing a batch of stanzas the tracker
+// sends one barrier (a self-addressed XEP-0199 ping through the server): when it comes back, every
+// stanza of the batch that did not bounce has been accepted by the server (delivered, or stored
+// offline). An optional hold window after the barrier also catches errors generated later by the
+// recipient's client. A bounce becomes the SIP final response (RFC 7247 §6); acceptance becomes 200.
+// Nothing answered 200 is lost across a link cut: a stanza not yet past its barrier when the link
+// goes down is sent again after the handshake (at-least-once, same stanza id), and one still queued
+// when `maxWaitMs` runs out is answered with an error instead of 200.
 
 export type SendOutcome = "sent" | "buffered" | "rejected";
 
@@ -21,7 +23,12 @@ export type DeliveryOutcome<E> =
 export interface DeliveryTrackerOptions<S> {
   /** Writes the stanza to the link; "buffered" means it will be written once the link is online. */
   readonly send: (stanza: S) => SendOutcome;
-  /** Silence after writing for this long means the server accepted the stanza. */
+  /**
+   * Resolves once the server has processed everything written before it; rejects when the link
+   * fails first. Without one, the hold window alone decides (no ordering guarantee is used).
+   */
+  readonly barrier?: () => Promise<void>;
+  /** After the barrier (or the write, without one): wait this long for an error from the recipient. */
   readonly holdMs: number;
   /** Upper bound from first attempt to the decision; must stay below SIP Timer F (64·T1). */
   readonly maxWaitMs: number;
@@ -34,7 +41,7 @@ export interface DeliveryTracker<S, E> {
   bounce(id: string, error: E): boolean;
   /** The link completed its handshake: buffered stanzas are on the wire now. */
   linkOnline(): void;
-  /** The link went down: stanzas inside their hold window may not have reached the server. */
+  /** The link went down: stanzas not past their barrier may not have reached the server. */
   linkOffline(): void;
   readonly pending: number;
   /** Decides every pending delivery as link-down (shutdown). */
@@ -44,13 +51,19 @@ export interface DeliveryTracker<S, E> {
 interface Pending<S, E> {
   readonly stanza: S;
   readonly decide: (outcome: DeliveryOutcome<E>) => void;
-  state: "queued" | "holding";
+  /** queued: in the link's buffer; written: on the wire, barrier not back; holding: past the barrier. */
+  state: "queued" | "written" | "holding";
+  /** Bumped on every (re)write, so a barrier only vouches for the write it followed. */
+  attempt: number;
   hold?: NodeJS.Timeout;
   readonly deadline: NodeJS.Timeout;
 }
 
 export function createDeliveryTracker<S, E>(opts: DeliveryTrackerOptions<S>): DeliveryTracker<S, E> {
   const pending = new Map<string, Pending<S, E>>();
+  /** Stanzas written since the last barrier went out, with the attempt each barrier covers. */
+  let unbarriered: [string, number][] = [];
+  let barrierScheduled = false;
 
   const settle = (id: string, outcome: DeliveryOutcome<E>): void => {
     const p = pending.get(id);
@@ -63,13 +76,43 @@ export function createDeliveryTracker<S, E>(opts: DeliveryTrackerOptions<S>): De
 
   const startHold = (id: string, p: Pending<S, E>): void => {
     p.state = "holding";
+    if (opts.holdMs <= 0) return settle(id, { kind: "accepted" });
     if (p.hold) clearTimeout(p.hold);
     p.hold = setTimeout(() => settle(id, { kind: "accepted" }), opts.holdMs);
   };
 
+  const sendBarrier = (): void => {
+    barrierScheduled = false;
+    const batch = unbarriered;
+    unbarriered = [];
+    if (batch.length === 0 || opts.barrier === undefined) return;
+    opts.barrier().then(
+      () => {
+        for (const [id, attempt] of batch) {
+          const p = pending.get(id);
+          if (p !== undefined && p.state === "written" && p.attempt === attempt) startHold(id, p);
+        }
+      },
+      // The link failed before the barrier came back: linkOffline() re-sends, the deadline bounds it.
+      () => undefined,
+    );
+  };
+
+  const written = (id: string, p: Pending<S, E>): void => {
+    p.attempt++;
+    if (opts.barrier === undefined) return startHold(id, p);
+    p.state = "written";
+    unbarriered.push([id, p.attempt]);
+    // One barrier per event-loop turn covers every stanza written in it.
+    if (!barrierScheduled) {
+      barrierScheduled = true;
+      setImmediate(sendBarrier);
+    }
+  };
+
   const attempt = (id: string, p: Pending<S, E>): void => {
     const r = opts.send(p.stanza);
-    if (r === "sent") startHold(id, p);
+    if (r === "sent") written(id, p);
     else if (r === "buffered") p.state = "queued";
     else settle(id, { kind: "rejected" });
   };
@@ -85,6 +128,7 @@ export function createDeliveryTracker<S, E>(opts: DeliveryTrackerOptions<S>): De
         stanza,
         decide,
         state: "queued",
+        attempt: 0,
         deadline: setTimeout(() => settle(id, { kind: "link-down" }), opts.maxWaitMs),
       };
       pending.set(id, p);
@@ -97,11 +141,12 @@ export function createDeliveryTracker<S, E>(opts: DeliveryTrackerOptions<S>): De
     },
     linkOnline() {
       // The link flushes its buffer in order on `online`; queued stanzas are written now.
-      for (const [id, p] of pending) if (p.state === "queued") startHold(id, p);
+      for (const [id, p] of pending) if (p.state === "queued") written(id, p);
     },
     linkOffline() {
       for (const [id, p] of pending) {
-        if (p.state !== "holding") continue;
+        // Past the barrier means the server has it: only the hold for client errors is lost.
+        if (p.state !== "written" && !(p.state === "holding" && opts.barrier === undefined)) continue;
         if (p.hold) clearTimeout(p.hold);
         p.hold = undefined;
         attempt(id, p);

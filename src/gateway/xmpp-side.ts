@@ -24,7 +24,7 @@ export interface XmppSide {
 }
 
 export interface XmppSideOptions {
-  /** Hold window after writing a stanza for a SIP MESSAGE (docs/architecture.md). */
+  /** Extra wait after the server vouched for a stanza (errors from the recipient's client). */
   readonly holdMs: number;
   /** Longest a SIP MESSAGE waits for the link (must stay below Timer F). */
   readonly maxWaitMs: number;
@@ -66,7 +66,13 @@ export function createXmppSide(config: Config, opts: XmppSideOptions, metrics: G
 
   const trackers = new Map<string, DeliveryTracker<Element, StanzaErrorInfo>>();
   for (const domain of byDomain.keys()) {
-    trackers.set(domain, createDeliveryTracker<Element, StanzaErrorInfo>({ send: (s) => outcomeOf(send(s)), holdMs: opts.holdMs, maxWaitMs: opts.maxWaitMs }));
+    const set = byDomain.get(domain)!;
+    trackers.set(domain, createDeliveryTracker<Element, StanzaErrorInfo>({
+      send: (s) => outcomeOf(send(s)),
+      barrier: () => set.barrier(domain, opts.maxWaitMs),
+      holdMs: opts.holdMs,
+      maxWaitMs: opts.maxWaitMs,
+    }));
   }
   for (const set of linkSets) {
     set.on("online", (domain) => {

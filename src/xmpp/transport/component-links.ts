@@ -33,6 +33,8 @@ export interface ComponentLinks extends TypedEvents<ComponentLinksEvents> {
   /** Routes by the stanza's `from` domain; a stanza without `from` is refused (no link to pick). */
   send(stanza: Element): SendResult;
   request(iq: Element, timeoutMs: number): Promise<Element>;
+  /** The barrier of one domain's link (see ComponentLink.barrier). */
+  barrier(domain: string, timeoutMs: number): Promise<void>;
 }
 
 // Worst first: the aggregate is the first of these any link is in.
@@ -76,6 +78,9 @@ export function createComponentLinks(opts: ComponentLinksOptions, logger: Logger
     },
     send(stanza) {
       return linkFor(stanza)?.send(stanza) ?? { kind: "rejected", reason: "invalid-from" };
+    },
+    barrier(domain, timeoutMs) {
+      return links.get(domain.toLowerCase())?.barrier(timeoutMs) ?? Promise.reject(new IqRequestError("not-sent"));
     },
     request(iq, timeoutMs) {
       return linkFor(iq)?.request(iq, timeoutMs) ?? Promise.reject(new IqRequestError("not-sent"));

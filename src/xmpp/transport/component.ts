@@ -262,5 +262,8 @@ export function createComponentLink(opts: ComponentLinkOptions, logger: Logger):
     stop,
     send,
     request,
+    async barrier(timeoutMs) {
+      await request(xml("iq", { type: "get", to: domain, from: domain }, xml("ping", { xmlns: NS_PING })), timeoutMs);
+    },
   };
 }

@@ -58,4 +58,10 @@ export interface ComponentLink extends TypedEvents<ComponentLinkEvents> {
   send(stanza: Element): SendResult;
   /** Sends our own IQ; resolves with the result, rejects with IqRequestError. */
   request(iq: Element, timeoutMs: number): Promise<Element>;
+  /**
+   * Resolves once the server has processed every stanza written before it. A server handles one
+   * stream's stanzas in order (RFC 6120 §10.1), so a self-addressed XEP-0199 ping comes back after any
+   * error those stanzas caused. Rejects with IqRequestError when the link fails first.
+   */
+  barrier(timeoutMs: number): Promise<void>;
 }

@@ -111,19 +111,6 @@ describe("page-mode IM through Prosody", () => {
     expect({ exit: r.exitCode, why: r.exitCode === 0 ? "" : describeSipp(r) }).toEqual({ exit: 0, why: "" });
   });
 
-  it("turns an XMPP client's <recipient-unavailable/> into SIP 480", async () => {
-    const carol = await d.client("carol");
-    carol.onStanza((el) => {
-      if (el.name === "message" && el.attrs.type !== "error" && el.getChild("body")) {
-        void carol.send(xml("message", { to: el.attrs.from, id: el.attrs.id, type: "error" },
-          xml("error", { type: "wait" }, xml("recipient-unavailable", { xmlns: "urn:ietf:params:xml:ns:xmpp-stanzas" }))));
-      }
-    });
-    const r = await sipToAlice("recipient-unavailable", { body: "carol?", to: `sip:carol@${XMPP_DOMAIN}`, expect: 480 });
-    expect({ exit: r.exitCode, why: r.exitCode === 0 ? "" : describeSipp(r) }).toEqual({ exit: 0, why: "" });
-    await carol.stop();
-  });
-
   it("relays an XMPP message to the SIP user as text/plain;charset=UTF-8", async () => {
     const uas = await startSipp({
       scenario: scenarioFile("uas-200.xml", messageUas({
@@ -187,5 +174,35 @@ describe("page-mode IM through Prosody", () => {
     const err = await alice.waitForStanza((el) => el.attrs.id === "gc-1" && el.attrs.type === "error", 5000);
     expect(err.getChild("error")?.getChild("feature-not-implemented", "urn:ietf:params:xml:ns:xmpp-stanzas")).toBeDefined();
     expect(alice.stanzas.length).toBeGreaterThan(before);
+  });
+});
+
+describe("errors from the recipient's own client (im.holdMs)", () => {
+  let d: Deployment;
+  beforeAll(async () => {
+    // The server vouches for the stanza at once; the client's error comes later, inside the hold window.
+    d = await startDeployment({ users: ["carol"], config: (base) => ({ ...base, im: { holdMs: 300 } }) });
+  }, 30_000);
+  afterAll(async () => {
+    await d?.stop();
+  });
+
+  const sipToAlice = (name: string, o: { body: string; to: string; expect: number }) =>
+    runSipp({
+      scenario: scenarioFile(`${name}.xml`, messageUac({ from: BOB, to: o.to, contentType: "text/plain;charset=UTF-8", body: o.body, expectStatus: o.expect })),
+      remote: `127.0.0.1:${d.sipPort}`, calls: 1, rate: 50, timeoutS: 20,
+    });
+
+  it("turns an XMPP client's <recipient-unavailable/> into SIP 480", async () => {
+    const carol = await d.client("carol");
+    carol.onStanza((el) => {
+      if (el.name === "message" && el.attrs.type !== "error" && el.getChild("body")) {
+        void carol.send(xml("message", { to: el.attrs.from, id: el.attrs.id, type: "error" },
+          xml("error", { type: "wait" }, xml("recipient-unavailable", { xmlns: "urn:ietf:params:xml:ns:xmpp-stanzas" }))));
+      }
+    });
+    const r = await sipToAlice("recipient-unavailable", { body: "carol?", to: `sip:carol@${XMPP_DOMAIN}`, expect: 480 });
+    expect({ exit: r.exitCode, why: r.exitCode === 0 ? "" : describeSipp(r) }).toEqual({ exit: 0, why: "" });
+    await carol.stop();
   });
 });

@@ -3,26 +3,42 @@ import { createDeliveryTracker, type DeliveryOutcome, type SendOutcome } from ".
 
 type Outcome = DeliveryOutcome<string>;
 
-function setup(initial: SendOutcome = "sent") {
+interface Setup {
+  readonly initial?: SendOutcome;
+  readonly holdMs?: number;
+  /** With a barrier the test resolves or rejects each one by hand. */
+  readonly barrier?: boolean;
+}
+
+function setup(o: Setup = {}) {
   const sent: string[] = [];
-  let mode: SendOutcome = initial;
+  let mode: SendOutcome = o.initial ?? "sent";
+  const barriers: { resolve: () => void; reject: () => void }[] = [];
   const tracker = createDeliveryTracker<string, string>({
     send: (s) => {
       if (mode !== "rejected") sent.push(s);
       return mode;
     },
-    holdMs: 200,
+    ...(o.barrier ? { barrier: () => new Promise<void>((resolve, reject) => barriers.push({ resolve, reject: () => reject(new Error("link")) })) } : {}),
+    holdMs: o.holdMs ?? 200,
     maxWaitMs: 8000,
   });
   const outcomes = new Map<string, Outcome[]>();
   const track = (id: string) => {
     outcomes.set(id, []);
-    tracker.track(id, `stanza-${id}`, (o) => outcomes.get(id)!.push(o));
+    tracker.track(id, `stanza-${id}`, (out) => outcomes.get(id)!.push(out));
   };
-  return { tracker, sent, outcomes, track, setMode: (m: SendOutcome) => (mode = m) };
+  return { tracker, sent, outcomes, track, barriers, setMode: (m: SendOutcome) => (mode = m) };
 }
 
-describe("delivery tracker", () => {
+/** Lets setImmediate callbacks and promise continuations run under fake timers. */
+const turn = async () => {
+  jest.advanceTimersByTime(0);
+  await Promise.resolve();
+  await Promise.resolve();
+};
+
+describe("delivery tracker, hold window only", () => {
   beforeEach(() => {
     jest.useFakeTimers();
   });
@@ -50,7 +66,7 @@ describe("delivery tracker", () => {
   });
 
   it("holds buffered stanzas until the link is online, then starts the window", () => {
-    const { outcomes, track, tracker, setMode } = setup("buffered");
+    const { outcomes, track, tracker, setMode } = setup({ initial: "buffered" });
     track("a");
     jest.advanceTimersByTime(5000);
     expect(outcomes.get("a")).toEqual([]);
@@ -76,14 +92,14 @@ describe("delivery tracker", () => {
   });
 
   it("answers link-down when the link does not come back before maxWait", () => {
-    const { outcomes, track } = setup("buffered");
+    const { outcomes, track } = setup({ initial: "buffered" });
     track("a");
     jest.advanceTimersByTime(8000);
     expect(outcomes.get("a")).toEqual([{ kind: "link-down" }]);
   });
 
   it("reports a full buffer at once", () => {
-    const { outcomes, track } = setup("rejected");
+    const { outcomes, track } = setup({ initial: "rejected" });
     track("a");
     expect(outcomes.get("a")).toEqual([{ kind: "rejected" }]);
   });
@@ -96,5 +112,91 @@ describe("delivery tracker", () => {
     expect(second).toEqual([{ kind: "rejected" }]);
     jest.advanceTimersByTime(200);
     expect(outcomes.get("a")).toEqual([{ kind: "accepted" }]);
+  });
+});
+
+describe("delivery tracker with a barrier", () => {
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it("sends one barrier per event-loop turn and accepts the whole batch when it returns", async () => {
+    const { outcomes, track, barriers } = setup({ barrier: true, holdMs: 0 });
+    track("a");
+    track("b");
+    expect(barriers).toHaveLength(0); // not before the turn ends: later writes join the batch
+    await turn();
+    expect(barriers).toHaveLength(1);
+    expect(outcomes.get("a")).toEqual([]);
+    barriers[0]!.resolve();
+    await turn();
+    expect(outcomes.get("a")).toEqual([{ kind: "accepted" }]);
+    expect(outcomes.get("b")).toEqual([{ kind: "accepted" }]);
+  });
+
+  it("a bounce that arrives before the barrier wins", async () => {
+    const { outcomes, track, tracker, barriers } = setup({ barrier: true, holdMs: 0 });
+    track("a");
+    await turn();
+    tracker.bounce("a", "service-unavailable");
+    barriers[0]!.resolve();
+    await turn();
+    expect(outcomes.get("a")).toEqual([{ kind: "bounced", error: "service-unavailable" }]);
+  });
+
+  it("keeps a hold window after the barrier for errors from the recipient's client", async () => {
+    const { outcomes, track, tracker, barriers } = setup({ barrier: true, holdMs: 200 });
+    track("a");
+    await turn();
+    barriers[0]!.resolve();
+    await turn();
+    jest.advanceTimersByTime(100);
+    expect(tracker.bounce("a", "recipient-unavailable")).toBe(true);
+    expect(outcomes.get("a")).toEqual([{ kind: "bounced", error: "recipient-unavailable" }]);
+  });
+
+  it("re-sends what was not past its barrier when the link drops, and a stale barrier does not vouch for the re-send", async () => {
+    const { outcomes, track, tracker, barriers, sent, setMode } = setup({ barrier: true, holdMs: 0 });
+    track("a");
+    await turn();
+    setMode("buffered");
+    tracker.linkOffline();
+    expect(sent).toEqual(["stanza-a", "stanza-a"]);
+    barriers[0]!.resolve(); // the old barrier came back late: it covered the first write only
+    await turn();
+    expect(outcomes.get("a")).toEqual([]);
+    setMode("sent");
+    tracker.linkOnline();
+    await turn();
+    expect(barriers).toHaveLength(2);
+    barriers[1]!.resolve();
+    await turn();
+    expect(outcomes.get("a")).toEqual([{ kind: "accepted" }]);
+  });
+
+  it("does not re-send what the server already vouched for when the link drops afterwards", async () => {
+    const { outcomes, track, tracker, barriers, sent } = setup({ barrier: true, holdMs: 500 });
+    track("a");
+    await turn();
+    barriers[0]!.resolve();
+    await turn();
+    tracker.linkOffline();
+    expect(sent).toEqual(["stanza-a"]);
+    jest.advanceTimersByTime(500);
+    expect(outcomes.get("a")).toEqual([{ kind: "accepted" }]);
+  });
+
+  it("a failed barrier leaves the decision to the link events and the deadline", async () => {
+    const { outcomes, track, barriers } = setup({ barrier: true, holdMs: 0 });
+    track("a");
+    await turn();
+    barriers[0]!.reject();
+    await turn();
+    expect(outcomes.get("a")).toEqual([]);
+    jest.advanceTimersByTime(8000);
+    expect(outcomes.get("a")).toEqual([{ kind: "link-down" }]);
   });
 });
