@@ -38,8 +38,7 @@ export function createSipAuthenticator(trustConfig: Config["sip"]["trust"], sipD
   const users = new Map(trustConfig.users.map((u) => [u.username, u] as const));
   const verifier = createDigestVerifier({ realm, algorithms: trustConfig.algorithms, acceptsUri: acceptsUri(localHosts), passwordOf: (username, r) => (r === realm ? users.get(username)?.password : undefined) });
   return (request, source) => {
-    const family = source.address.includes(":") ? "ipv6" : "ipv4";
-    if (trust.proxies.check(source.address, family)) return UNCHALLENGED;
+    if (trust.isTrusted(source.address)) return UNCHALLENGED;
     // qop=auth-int hashes the body too (RFC 2617 §3.2.2.3).
     const verdict = verifier.verify({ method: request.method, uri: request.uri, body: request.body, headers: request.headers });
     if (verdict.ok) {

@@ -1,12 +1,12 @@
 // SIP MESSAGE → XMPP <message/> (RFC 7572 §5, RFC 3428). Reads top to bottom as the pipeline:
 // limits → identity (RFC 7247 Security Considerations) → body translation → stanza → delivery
 // decision (docs/architecture.md, "When a SIP MESSAGE is answered") → SIP final response.
-import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import type { AddressPlan } from "../domain/address.js";
 import { gatewayError, type GatewayError } from "../domain/errors.js";
 import type { MessageError } from "../domain/message.js";
 import type { IncomingSipMessage, MessageReply } from "../sip/endpoint.js";
+import { randomToken } from "../sip/message/ids.js";
 import { parseSipAddress, formatJid } from "../translate/address.js";
 import { gatewayErrorToSip, xmppErrorToSipStatus } from "../translate/errors.js";
 import { checkSipDestination, checkSipOrigin, type SipTrust } from "../translate/identity.js";
@@ -63,7 +63,8 @@ export function replyForOutcome(outcome: DeliveryOutcome<StanzaErrorInfo>): Mess
   }
 }
 
-const newStanzaId = (): string => `stox-${randomBytes(12).toString("base64url")}`;
+// Unguessable: whoever could guess a pending id could bounce another user's message.
+const newStanzaId = (): string => `stox-${randomToken(12)}`;
 
 export function createSipMessageIngress(deps: SipMessageIngressDeps): (m: IncomingSipMessage) => Promise<MessageReply> {
   const log = deps.logger.child({ module: "sip-message-ingress" });
@@ -127,7 +128,7 @@ export function createSipMessageIngress(deps: SipMessageIngressDeps): (m: Incomi
     const outcome = await new Promise<DeliveryOutcome<StanzaErrorInfo>>((resolve) => tracker.track(id, stanza, resolve));
     const r = replyForOutcome(outcome);
     deps.metrics.messageRelayed("sip-to-xmpp", outcome.kind === "accepted" ? "delivered" : outcome.kind === "bounced" ? "failed" : "rejected");
-    log.debug({ callId: m.request.headers.get("call-id"), id, outcome: outcome.kind, status: r.status }, "MESSAGE relayed");
+    if (log.isLevelEnabled("debug")) log.debug({ callId: m.request.headers.get("call-id"), id, outcome: outcome.kind, status: r.status }, "MESSAGE relayed");
     return r;
   };
 }

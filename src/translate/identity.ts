@@ -7,6 +7,7 @@ import { failWith, ok } from "../domain/errors.js";
 import type { Result } from "../domain/errors.js";
 import { toDomainName } from "./address-domain.js";
 import { jidToSipAddress, parseJid, parseSipAddress, sipUriToJid } from "./address.js";
+import { parseSipUri } from "./address-uri.js";
 
 /** Where a SIP request came from, as the transport and auth layers saw it. */
 export interface SipSource {
@@ -17,7 +18,11 @@ export interface SipSource {
 
 export interface SipTrust {
   readonly proxies: BlockList;
+  /** Whether `ip` is a trusted proxy; memoised per address (BlockList.check is costly per request). */
+  isTrusted(ip: string): boolean;
 }
+
+const TRUST_MEMO_MAX = 4096;
 
 /** Compile the configured proxy CIDRs ("10.0.0.0/8", "2001:db8::/32", or a bare address). */
 export function compileSipTrust(proxyCidrs: readonly string[]): Result<SipTrust> {
@@ -30,13 +35,20 @@ export function compileSipTrust(proxyCidrs: readonly string[]): Result<SipTrust>
     if (prefix === undefined) proxies.addAddress(addr, type);
     else proxies.addSubnet(addr, Number(prefix), type);
   }
-  return ok({ proxies });
+  const memo = new Map<string, boolean>();
+  const isTrusted = (ip: string): boolean => {
+    let v = memo.get(ip);
+    if (v === undefined) {
+      const family = isIP(ip);
+      v = family !== 0 && proxies.check(ip, family === 4 ? "ipv4" : "ipv6");
+      if (memo.size >= TRUST_MEMO_MAX) memo.clear();
+      memo.set(ip, v);
+    }
+    return v;
+  };
+  return ok({ proxies, isTrusted });
 }
 
-function sameAor(a: SipAddress, b: SipAddress): boolean {
-  // RFC 3261 §19.1.4: user parts compare case-sensitively after unescaping, hosts case-insensitively.
-  return a.user === b.user && a.host === b.host;
-}
 
 /**
  * A SIP request may only enter when its From is in a served SIP domain and it came through a trusted
@@ -44,16 +56,19 @@ function sameAor(a: SipAddress, b: SipAddress): boolean {
  * Each check returns the address to use on the other side (here: the sender's JID).
  */
 export function checkSipOrigin(fromUri: string, source: SipSource, plan: AddressPlan, trust: SipTrust): Result<Jid> {
-  const from = parseSipAddress(fromUri);
-  if (!from.ok) return from;
-  if (!plan.sipDomains.has(from.value.host)) {
-    return failWith("spoofedOrigin", `From domain "${from.value.host}" is not a served SIP domain`);
+  // Parsed once: the same value gives the domain check, the identity check and the JID.
+  const parsed = parseSipUri(fromUri);
+  if (!parsed.ok) return parsed;
+  const host = toDomainName(parsed.value.host);
+  if (!host.ok) return host;
+  if (!plan.sipDomains.has(host.value)) {
+    return failWith("spoofedOrigin", `From domain "${host.value}" is not a served SIP domain`);
   }
-  const family = isIP(source.ip);
-  if (family !== 0 && trust.proxies.check(source.ip, family === 4 ? "ipv4" : "ipv6")) return sipUriToJid(fromUri, plan);
+  if (trust.isTrusted(source.ip)) return sipUriToJid(parsed.value, plan);
   if (source.authenticatedAs !== undefined) {
     const proven = parseSipAddress(source.authenticatedAs);
-    if (proven.ok && sameAor(proven.value, from.value)) return sipUriToJid(fromUri, plan);
+    // RFC 3261 §19.1.4: user parts compare case-sensitively after unescaping, hosts case-insensitively.
+    if (proven.ok && proven.value.user === parsed.value.user && proven.value.host === host.value) return sipUriToJid(parsed.value, plan);
     return failWith("spoofedOrigin", "From differs from the digest-authenticated identity");
   }
   return failWith("spoofedOrigin", `source ${source.ip} is not a trusted proxy and did not authenticate`);

@@ -6,7 +6,8 @@ import { BRANCH_MAGIC_COOKIE } from "./via.js";
 const pool = Buffer.allocUnsafe(4096);
 let offset = pool.length;
 
-function randomToken(bytes: number): string {
+/** `bytes` crypto-random bytes as base64url, from a pooled buffer. */
+export function randomToken(bytes: number): string {
   if (offset + bytes > pool.length) {
     randomFillSync(pool);
     offset = 0;

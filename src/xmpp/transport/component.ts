@@ -126,6 +126,11 @@ export function createComponentLink(opts: ComponentLinkOptions, logger: Logger):
 
   xmpp.on("disconnect", () => {
     clearTimeout(handshakeTimer);
+    // Queued for this turn's write but never written: they go first when the link is back.
+    if (outBatch.length > 0) {
+      failedWrites.push(...outBatch);
+      outBatch = [];
+    }
     keepalive?.stop();
     keepalive = undefined;
     sizeGuard.reset();
@@ -142,7 +147,7 @@ export function createComponentLink(opts: ComponentLinkOptions, logger: Logger):
   xmpp.on("stanza", (el: Element) => {
     if (pending.size > 0 && pending.settle(el)) return;
     if (isSelfPing(el)) {
-      void xmpp.send(xml("iq", { type: "result", from: domain, to: domain, id: el.attrs.id as string })).catch(() => undefined);
+      send(xml("iq", { type: "result", from: domain, to: domain, id: el.attrs.id as string }));
       return;
     }
     events.emit("stanza", el);
@@ -186,6 +191,14 @@ export function createComponentLink(opts: ComponentLinkOptions, logger: Logger):
     }
   }
 
+  let outBatch: BufferedStanza[] = [];
+  function writeOut() {
+    const batch = outBatch;
+    outBatch = [];
+    // The link went down since these were queued: "disconnect" already moved them to failedWrites.
+    if (batch.length > 0) writeBatch(batch);
+  }
+
   function writeBatch(batch: BufferedStanza[]) {
     const text = batch.length === 1 ? batch[0]!.xml : batch.map((b) => b.xml).join("");
     // A failed write never reached the server whole (an incomplete stanza is discarded with the
@@ -209,7 +222,11 @@ export function createComponentLink(opts: ComponentLinkOptions, logger: Logger):
     const text = stanza.toString();
     // Flushes are synchronous, so "online" implies an empty buffer and this write keeps FIFO order.
     if (state === "online") {
-      xmpp.write(text).catch(() => { failedWrites.push({ xml: text, bytes: Buffer.byteLength(text) }); });
+      // Stanzas produced in one event-loop turn (a burst of SIP datagrams) leave in one socket write:
+      // one syscall and one callback instead of one each. Everything goes through this one queue, so
+      // stream order — which the delivery barrier relies on — is kept.
+      outBatch.push({ xml: text, bytes: Buffer.byteLength(text) });
+      if (outBatch.length === 1) setImmediate(writeOut);
       return { kind: "sent" };
     }
     if (!buffer.push({ xml: text, bytes: Buffer.byteLength(text) })) return { kind: "rejected", reason: "buffer-full" };
@@ -232,7 +249,7 @@ export function createComponentLink(opts: ComponentLinkOptions, logger: Logger):
     stopping = true;
     const deadline = Date.now() + (stopOpts.deadlineMs ?? 5000);
     // Nothing queued means nothing to wait for, online or not; online, wait for the socket to drain too.
-    const drained = () => buffer.size === 0 && failedWrites.length === 0 && (state !== "online" || (xmpp.socket?.writableLength ?? 0) === 0);
+    const drained = () => buffer.size === 0 && failedWrites.length === 0 && outBatch.length === 0 && (state !== "online" || (xmpp.socket?.writableLength ?? 0) === 0);
     while (!drained() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     closing = true;
     clearTimeout(reconnectTimer);
