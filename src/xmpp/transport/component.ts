@@ -76,6 +76,9 @@ export function createComponentLink(opts: ComponentLinkOptions, logger: Logger):
     // COMPAT(@xmpp/connection 0.13): it decodes each TCP chunk alone, mangling a multi-byte character
     // split across two reads; a string decoder on the socket keeps partial sequences between reads.
     if (!opts.unsafeDisableUtf8Fix) xmpp.socket?.setEncoding("utf8");
+    // Writes are already batched per event-loop turn; Nagle's algorithm on top of the server's delayed
+    // ACKs held small writes (a barrier ping, a lone message) for up to 40 ms.
+    xmpp.socket?.setNoDelay(true);
   });
 
   xmpp.on("error", (err: Error & { condition?: string }) => {
