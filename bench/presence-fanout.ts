@@ -7,14 +7,18 @@
 // copies per change; the first updates the cache, the coalescer (RFC 3856 §6.10) flushes one fan-out.
 // Not part of the test suite. Run:
 //   node --expose-gc --import ./scripts/ts-register.mjs bench/presence-fanout.ts [--watchers 1000,5000]
-//     [--changes 3] [--subscribe-rate 500] [--interval 0] [--roster memory|internal]
+//     [--changes 3] [--subscribe-rate 500] [--interval 0] [--roster memory|internal] [--preapproved]
+// --preapproved writes alice's roster with the N watchers already approved before she logs in: Prosody
+// then answers each `subscribe` itself (RFC 6121 §3.1.3) and the setup costs it no roster change.
+// Without it, Prosody 0.12 spends time proportional to the roster size on every approval (measured:
+// see docs/benchmarks.md), which makes a 5000-contact setup take minutes of Prosody CPU.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadavg } from "node:os";
 import { xml, type Element } from "../src/xmpp/xml.js";
 import { parseSippStats, startSipp, type SippPeer } from "../test/support/peers/sipp.js";
 import { waitFor } from "../test/support/peers/process.js";
-import { startPresenceDeployment, SIP_DOMAIN, XMPP_DOMAIN, type PresenceDeployment } from "./lib/presence-deployment.js";
+import { startPresenceDeployment, SIP_DOMAIN, XMPP_DOMAIN, type PresenceDeployment, type ProsodyRoster } from "./lib/presence-deployment.js";
 import { fanoutWatcherUac, parseSippLog } from "./lib/presence-scenarios.js";
 import { tallySipWire, type WireTally } from "./lib/sip-wire-tally.js";
 import { cpuWindow, type PartyCpu } from "./lib/party-cpu.js";
@@ -43,15 +47,21 @@ interface SetupResult {
   readonly heapDeltaMb: number; readonly rssMb: number; readonly cpu: PartyCpu;
 }
 
-async function waitUntil(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
-  await waitFor(what, check, { timeoutMs, intervalMs: 2 });
+/** Polls every 2 ms; prints `progress()` every 5 s so that a stalled phase shows where it stalled. */
+async function waitUntil(what: string, check: () => boolean, timeoutMs: number, progress: () => unknown): Promise<void> {
+  const t = setInterval(() => console.error(`# waiting for ${what}: ${JSON.stringify(progress())}`), 5000);
+  try { await waitFor(what, check, { timeoutMs, intervalMs: 2 }); } finally { clearInterval(t); }
 }
 
-async function runWatchers(n: number, o: { changes: number; rate: number; interval: number; roster: "memory" | "internal" }): Promise<{ setup: SetupResult; changes: ChangeResult[]; exit: string }> {
+interface RunOptions { readonly changes: number; readonly rate: number; readonly interval: number; readonly roster: ProsodyRoster; readonly preapproved: boolean }
+
+async function runWatchers(n: number, o: RunOptions): Promise<{ setup: SetupResult; changes: ChangeResult[]; exit: string }> {
   const d: PresenceDeployment = await startPresenceDeployment({ users: ["alice"], notifyMinIntervalSeconds: o.interval, prosodyRoster: o.roster });
   let sipp: SippPeer | undefined;
   try {
     const tally: WireTally = tallySipWire(d.gateway.sip.stack);
+    // SIPp's [call_number] counts from 1; w0 is spare.
+    if (o.preapproved) d.preapprove("alice", Array.from({ length: n + 1 }, (_, i) => `w${i}@${SIP_DOMAIN}`));
     const alice = await d.client("alice");
     // The bench's alice approves every request at once (RFC 6121 §3.1.3 answer: `subscribed`).
     alice.onStanza((el: Element) => {
@@ -73,7 +83,7 @@ async function runWatchers(n: number, o: { changes: number; rate: number; interv
     const parties = { gateway: "self" as const, prosody: d.prosody.pid!, sipp: sippPid };
     const setupCpu = cpuWindow(parties);
     const log = () => parseSippLog(readFileSync(logFile, "utf8"));
-    await waitUntil(`${n} active NOTIFYs answered`, () => tally.snapshot().notify2xx >= 2 * n, 300_000);
+    await waitUntil(`${n} active NOTIFYs answered`, () => tally.snapshot().notify2xx >= 2 * n, Number(arg("setup-timeout", "300")) * 1000, () => ({ ...tally.snapshot(), sipWatchers: d.gateway.presence!.sipWatchers.live }));
     const s = tally.snapshot();
     const setupCpuR = setupCpu.end();
     await d.gateway.presence!.idle();
@@ -96,7 +106,7 @@ async function runWatchers(n: number, o: { changes: number; rate: number; interv
       const cpu = cpuWindow(parties);
       const t0 = wallMs();
       await alice.send(xml("presence", {}, xml("show", {}, SHOWS[(k - 1) % SHOWS.length]!), xml("status", {}, mark)));
-      await waitUntil(`change ${k}: ${n} NOTIFYs answered`, () => tally.snapshot().notify2xx >= n, 120_000);
+      await waitUntil(`change ${k}: ${n} NOTIFYs answered`, () => tally.snapshot().notify2xx >= n, 120_000, () => tally.snapshot());
       const cpuR = cpu.end();
       const w = tally.snapshot();
       await d.gateway.presence!.idle();
@@ -128,10 +138,12 @@ async function runWatchers(n: number, o: { changes: number; rate: number; interv
 
 async function main(): Promise<void> {
   const watchers = arg("watchers", "1000,5000").split(",").map(Number);
-  const o = { changes: Number(arg("changes", "3")), rate: Number(arg("subscribe-rate", "500")), interval: Number(arg("interval", "0")), roster: arg("roster", "memory") as "memory" | "internal" };
-  console.error(`# load average at start: ${loadavg().map((l) => l.toFixed(1)).join(" ")}; ${JSON.stringify(o)}; SIP domain ${SIP_DOMAIN}`);
+  const o: RunOptions = { changes: Number(arg("changes", "3")), rate: Number(arg("subscribe-rate", "500")), interval: Number(arg("interval", "0")), roster: arg("roster", "memory") as ProsodyRoster, preapproved: process.argv.includes("--preapproved") };
+  // A pre-approved roster is a file that Prosody reads at alice's login: internal storage.
+  const opts: RunOptions = o.preapproved ? { ...o, roster: "internal" } : o;
+  console.error(`# load average at start: ${loadavg().map((l) => l.toFixed(1)).join(" ")}; ${JSON.stringify(opts)}; SIP domain ${SIP_DOMAIN}`);
   const out: Awaited<ReturnType<typeof runWatchers>>[] = [];
-  for (const n of watchers) out.push(await runWatchers(n, o));
+  for (const n of watchers) out.push(await runWatchers(n, opts));
   const pc = (c: PartyCpu, p: string) => `${c.parties[p]?.pct ?? "?"}%`;
   console.log("\n| watchers | setup s | SUBSCRIBE→active /s | refused | heap Δ MB | gateway / Prosody / SIPp CPU (setup) | load |");
   console.log("|---|---|---|---|---|---|---|");

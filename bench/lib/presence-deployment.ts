@@ -3,6 +3,8 @@
 // heap (--expose-gc) and watch the gateway's SIP wire (stack.observe). Same settings as
 // test/support/gateway-harness.ts, plus what the harness cannot pass: Prosody storage lines and a
 // Redis store URL. The bench process also hosts the XMPP test clients: its CPU is gateway + clients.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import pino from "pino";
 import { configSchema, type Config, type ConfigInput } from "../../src/config/schema.js";
 import { createGateway, type Gateway } from "../../src/main.js";
@@ -13,6 +15,9 @@ import { connectTestClient, type TestXmppClient } from "../../test/support/xmpp-
 export const SIP_DOMAIN = "sip.example";
 export const XMPP_DOMAIN = "xmpp.example";
 const SECRET = "presence-bench-secret";
+
+/** Prosody roster storage driver: "internal" (files) or "memory". */
+export type ProsodyRoster = "internal" | "memory";
 
 export interface PresenceDeploymentOptions {
   readonly users: readonly string[];
@@ -27,7 +32,7 @@ export interface PresenceDeploymentOptions {
    * roster change rewrites the whole file, so N contacts cost O(N²). "memory" takes that cost out of
    * the measurement (say so in the figures); "internal" keeps it.
    */
-  readonly prosodyRoster: "memory" | "internal";
+  readonly prosodyRoster: ProsodyRoster;
   readonly config?: (base: ConfigInput) => ConfigInput;
 }
 
@@ -38,6 +43,12 @@ export interface PresenceDeployment {
   readonly sipPort: number;
   /** A logged-in user that keeps no stanza log (benchmarks receive thousands). */
   client(user: string): Promise<TestXmppClient>;
+  /**
+   * Writes `user`'s roster with `contacts` already approved (subscription "from": they see her
+   * presence), before she logs in. Internal storage only. Her server then answers a contact's
+   * `subscribe` with `subscribed` itself (RFC 6121 §3.1.3), without asking her or changing the roster.
+   */
+  preapprove(user: string, contacts: readonly string[]): void;
   stop(): Promise<void>;
 }
 
@@ -46,7 +57,8 @@ export async function startPresenceDeployment(o: PresenceDeploymentOptions): Pro
     host: XMPP_DOMAIN,
     components: [{ domain: SIP_DOMAIN, secret: SECRET }],
     users: o.users.map((u) => ({ user: u, password: `${u}-pw` })),
-    extraGlobal: o.prosodyRoster === "memory" ? `default_storage = "internal"\nstorage = { roster = "memory" }` : "",
+    // The harness writes `storage = "internal"`; a second assignment replaces it (Prosody warns "Duplicate option").
+    extraGlobal: o.prosodyRoster === "internal" ? "" : `default_storage = "internal"\nstorage = { roster = ${JSON.stringify(o.prosodyRoster)} }`,
   });
   const sipPort = await freePort();
   const base: ConfigInput = {
@@ -84,6 +96,15 @@ export async function startPresenceDeployment(o: PresenceDeploymentOptions): Pro
       const c = await connectTestClient({ port: prosody.c2sPort, domain: XMPP_DOMAIN, username: user, password: `${user}-pw`, record: false });
       clients.push(c);
       return c;
+    },
+    preapprove(user, contacts) {
+      if (o.prosodyRoster !== "internal") throw new Error("preapprove needs the internal (file) roster storage");
+      // Prosody 0.12 internal storage: data/<host, "." escaped as %2e>/roster/<user>.dat, a Lua table with
+      // one entry per contact JID and the roster metadata under the key `false`.
+      const dir = join(prosody.dir, "data", XMPP_DOMAIN.replace(/\./g, "%2e"), "roster");
+      mkdirSync(dir, { recursive: true });
+      const items = contacts.map((c) => `[${JSON.stringify(c)}] = { subscription = "from"; groups = {}; };`).join("\n");
+      writeFileSync(join(dir, `${user}.dat`), `return {\n[false] = { version = 1; pending = {}; };\n${items}\n};\n`);
     },
     async stop() {
       await Promise.allSettled(clients.map((c) => c.stop()));
