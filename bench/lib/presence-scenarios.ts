@@ -81,8 +81,8 @@ export function fanoutWatcherUac(o: { readonly presentity: string; readonly watc
 }
 
 /**
- * Holding watcher: SUBSCRIBE → 200 → NOTIFY pending → 200, then the dialog stays open for `holdMs`
- * (nobody approves: the subscription stays pending in the gateway's store).
+ * Holding watcher: SUBSCRIBE → 200 → NOTIFY pending → 200, then every NOTIFY (active, full-state
+ * updates) is answered 200 until none has come for `holdMs`: the dialog stays open that long.
  */
 export function holdingWatcherUac(o: { readonly presentity: string; readonly watcherPrefix: string; readonly holdMs: number }): string {
   return scenarioFile("presence-hold-uac.xml", `${HEADER}<scenario name="presence holding watcher">
@@ -94,7 +94,11 @@ export function holdingWatcherUac(o: { readonly presentity: string; readonly wat
     </action>
   </recv>
   ${ok200}
-  <pause milliseconds="${o.holdMs}"/>
+  <label id="1"/>
+  <recv request="NOTIFY" timeout="${o.holdMs}" ontimeout="2"/>
+  ${ok200}
+  <nop hide="true" next="1"/>
+  <label id="2"/>
   <Reference variables="pend"/>
 </scenario>
 `);
