@@ -9,6 +9,7 @@ import { stringify } from "yaml";
 import { ensureDocker, type Docker } from "../../support/docker.js";
 import { freePort, tempDir, waitFor } from "../../support/peers/process.js";
 import { startProsody, type ProsodyPeer } from "../../support/peers/prosody.js";
+import { startRedis, type RedisPeer } from "../../support/peers/redis.js";
 import { runSipp, describeSipp } from "../../support/peers/sipp.js";
 import { messageUac, scenarioFile } from "../../support/sipp-im-scenarios.js";
 import { connectTestClient, type TestXmppClient } from "../../support/xmpp-client.js";
@@ -93,12 +94,13 @@ describe("container image", () => {
   }, 60_000);
 });
 
-// The whole gateway in its container (--network host) against a throwaway Prosody: a SIP MESSAGE from
-// SIPp reaches a real XMPP client, and SIGTERM stops the container within the grace period.
-// (No Redis: the composition root uses the memory store today.)
+// The whole gateway in its container (--network host) against a throwaway Prosody and Redis (state
+// store and BullMQ queue, as in production): a SIP MESSAGE from SIPp reaches a real XMPP client, and
+// SIGTERM stops the container within the grace period.
 describe("the gateway in its container", () => {
   const SECRET = "container-component-secret";
   let prosody: ProsodyPeer;
+  let redis: RedisPeer;
   let alice: TestXmppClient;
   let dir: string;
   let id = "";
@@ -107,6 +109,7 @@ describe("the gateway in its container", () => {
 
   beforeAll(async () => {
     prosody = await startProsody({ host: "xmpp.example", components: [{ domain: "sip.example", secret: SECRET }], users: [{ user: "alice", password: "alice-pw" }] });
+    redis = await startRedis();
     [sipPort, httpPort] = [await freePort(), await freePort()];
     dir = tempDir("container");
     const config = {
@@ -117,6 +120,8 @@ describe("the gateway in its container", () => {
         trust: { proxies: ["127.0.0.1/32"] },
         limits: { ratePerSourcePerSecond: 0 },
       },
+      store: { kind: "redis", redisUrl: redis.url },
+      queue: { kind: "bullmq" },
       http: { host: "127.0.0.1", port: httpPort },
       shutdown: { graceSeconds: 5 },
     };
@@ -137,6 +142,7 @@ describe("the gateway in its container", () => {
   afterAll(async () => {
     await alice?.stop();
     await prosody?.stop();
+    await redis?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -152,6 +158,8 @@ describe("the gateway in its container", () => {
     expect(String(m.attrs.from)).toMatch(/^bob@sip\.example/);
     const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
     expect(metrics).toContain('stox_xmpp_component_up{domain="sip.example"} 1');
+    // With the Redis store the container holds the XMPP link through its lease, and its state is in Redis.
+    expect(metrics).toContain("stox_xmpp_link_holder 1");
   }, 60_000);
 
   it("stops on SIGTERM within the grace period with exit code 0", async () => {
