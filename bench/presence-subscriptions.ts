@@ -7,10 +7,13 @@
 // the steady state of a deployment (see bench/presence-fanout.ts for why not approved live).
 // Not part of the test suite. Run:
 //   node --expose-gc --import ./scripts/ts-register.mjs bench/presence-subscriptions.ts [--count 10000]
-//     [--rate 500] [--stores memory,redis] [--hold 90]
+//     [--rate 500] [--stores memory,redis] [--hold 90] [--heap-snapshot DIR]
+// --heap-snapshot writes V8 heap snapshots before and after (diff them by constructor to see what a
+// subscription holds).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadavg } from "node:os";
+import { writeHeapSnapshot } from "node:v8";
 import { Redis } from "ioredis";
 import { parseSippStats, startSipp, type SippPeer } from "../test/support/peers/sipp.js";
 import { waitFor } from "../test/support/peers/process.js";
@@ -68,6 +71,8 @@ async function runStore(kind: "memory" | "redis", count: number, rate: number, h
     const tally = tallySipWire(d.gateway.sip.stack);
     await pause(1000);
     const m0 = settledHeap();
+    const snapDir = process.argv.includes("--heap-snapshot") ? arg("heap-snapshot", ".") : undefined;
+    if (snapDir) console.error(`# heap snapshot before: ${writeHeapSnapshot(join(snapDir, `presence-subs-${kind}-before.heapsnapshot`))}`);
     const r0 = redis ? await usedMemory(redis.url) : 0;
     calibrateClock();
     tally.reset();
@@ -93,6 +98,7 @@ async function runStore(kind: "memory" | "redis", count: number, rate: number, h
     await waitFor("setup transactions ended", () => stack.stats().transactions < count / 100, { timeoutMs: 60_000, intervalMs: 500 }).catch(() => undefined);
     await d.gateway.presence!.idle();
     const m1 = settledHeap();
+    if (snapDir) console.error(`# heap snapshot after: ${writeHeapSnapshot(join(snapDir, `presence-subs-${kind}-after.heapsnapshot`))}`);
     const r1 = redis ? await usedMemory(redis.url) : 0;
     const setupS = (w.lastNotify2xxMs - w.firstSubscribeInMs) / 1000;
     return {
