@@ -204,3 +204,10 @@ export function createDialogTable<T extends { readonly dialog: DialogState }>():
     values: () => map.values(),
   };
 }
+
+/** The (percent-decoded) user part of a SIP/SIPS URI, for our Contact; undefined without one. */
+export function userOf(uri: string): string | undefined {
+  // parseUri decodes total-ly: a malformed escape gives null here instead of a thrown URIError.
+  const u = parseUri(uri);
+  return u !== null && (u.scheme === "sip" || u.scheme === "sips") && u.user !== undefined && u.user !== "" ? u.user : undefined;
+}

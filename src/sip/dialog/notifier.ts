@@ -7,7 +7,7 @@ import { isSyntheticResponse } from "../transaction/synthetic.js";
 import { newTag } from "../message/ids.js";
 import { parseNameAddr } from "../message/name-addr.js";
 import {
-  acceptRemoteSeq, buildInDialogRequest, createUasDialog, dialogKey, incomingDialogId, isDialogError, refreshTarget,
+  acceptRemoteSeq, buildInDialogRequest, createUasDialog, dialogKey, incomingDialogId, isDialogError, refreshTarget, userOf,
   type DialogState,
 } from "./dialog.js";
 import { formatEvent, formatSubscriptionState, parseEvent, parseExpires, type EventHeader, type TerminationReason } from "./event-headers.js";
@@ -303,7 +303,3 @@ export function createNotifier(opts: NotifierOptions): Notifier {
   };
 }
 
-function userOf(uri: string): string | undefined {
-  const m = /^sips?:([^@;?]+)@/i.exec(uri);
-  return m?.[1] !== undefined ? decodeURIComponent(m[1]) : undefined;
-}

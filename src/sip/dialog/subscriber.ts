@@ -8,7 +8,7 @@ import { newTag } from "../message/ids.js";
 import { getTag } from "../message/name-addr.js";
 import { parseCSeq } from "../message/cseq.js";
 import {
-  acceptRemoteSeq, buildInDialogRequest, createUacDialog, createUasDialog, isDialogError, refreshTarget, type DialogState,
+  acceptRemoteSeq, buildInDialogRequest, createUacDialog, createUasDialog, isDialogError, refreshTarget, userOf, type DialogState,
 } from "./dialog.js";
 import { formatEvent, parseEvent, parseExpires, parseSubscriptionState, sameEvent, type SubscriptionStateHeader } from "./event-headers.js";
 import { listeners, type SubscriberSubscriptionData, type SubscriptionEnded } from "./subscription-types.js";
@@ -282,10 +282,6 @@ export function createSubscriber(opts: SubscriberOptions): Subscriber {
   };
 }
 
-function userOf(uri: string): string | undefined {
-  const m = /^sips?:([^@;?]+)@/i.exec(uri);
-  return m?.[1] !== undefined ? decodeURIComponent(m[1]) : undefined;
-}
 function contactOf(req: SipRequest | undefined): string {
   return req?.headers.get("contact")?.replace(/^.*<([^>]*)>.*$/, "$1") ?? "";
 }

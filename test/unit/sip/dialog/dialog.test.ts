@@ -101,3 +101,14 @@ describe("RFC 3261 §12.2 requests within a dialog", () => {
     expect(refreshTarget(refreshed, req("SUBSCRIBE", "sip:gw", {}))).toBe(refreshed);
   });
 });
+
+describe("userOf", () => {
+  it("gives the percent-decoded user of a SIP URI, and nothing for bad escapes or other schemes", async () => {
+    const { userOf } = await import("../../../../src/sip/dialog/dialog.js");
+    expect(userOf("sip:b%40b@sip.example;gr=x")).toBe("b@b");
+    expect(userOf("sips:alice@example.com")).toBe("alice");
+    expect(userOf("sip:%zz@sip.example")).toBeUndefined();
+    expect(userOf("sip:sip.example")).toBeUndefined();
+    expect(userOf("tel:+123")).toBeUndefined();
+  });
+});
