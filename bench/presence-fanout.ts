@@ -7,7 +7,7 @@
 // copies per change; the first updates the cache, the coalescer (RFC 3856 §6.10) flushes one fan-out.
 // Not part of the test suite. Run:
 //   node --expose-gc --import ./scripts/ts-register.mjs bench/presence-fanout.ts [--watchers 1000,5000]
-//     [--changes 3] [--subscribe-rate 500] [--interval 0] [--roster memory|internal] [--preapproved]
+//     [--changes 3] [--subscribe-rate 500] [--interval 0] [--roster memory|internal] [--preapproved] [--store memory|redis]
 // --preapproved writes alice's roster with the N watchers already approved before she logs in: Prosody
 // then answers each `subscribe` itself (RFC 6121 §3.1.3) and the setup costs it no roster change.
 // Without it, Prosody 0.12 spends time proportional to the roster size on every approval (measured:
@@ -24,6 +24,7 @@ import { tallySipWire, type WireTally } from "./lib/sip-wire-tally.js";
 import { cpuWindow, type PartyCpu } from "./lib/party-cpu.js";
 import { calibrateClock, wallMs } from "./lib/im-receiver.js";
 import { udpDrops } from "./lib/proc-stats.js";
+import { startRedis, type RedisPeer } from "../test/support/peers/redis.js";
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -53,10 +54,13 @@ async function waitUntil(what: string, check: () => boolean, timeoutMs: number, 
   try { await waitFor(what, check, { timeoutMs, intervalMs: 2 }); } finally { clearInterval(t); }
 }
 
-interface RunOptions { readonly changes: number; readonly rate: number; readonly interval: number; readonly roster: ProsodyRoster; readonly preapproved: boolean }
+interface RunOptions { readonly changes: number; readonly rate: number; readonly interval: number; readonly roster: ProsodyRoster; readonly preapproved: boolean; readonly store: "memory" | "redis" }
 
 async function runWatchers(n: number, o: RunOptions): Promise<{ setup: SetupResult; changes: ChangeResult[]; exit: string }> {
-  const d: PresenceDeployment = await startPresenceDeployment({ users: ["alice"], notifyMinIntervalSeconds: o.interval, prosodyRoster: o.roster });
+  const redis: RedisPeer | undefined = o.store === "redis" ? await startRedis() : undefined;
+  const d: PresenceDeployment = await startPresenceDeployment({
+    users: ["alice"], notifyMinIntervalSeconds: o.interval, prosodyRoster: o.roster, ...(redis ? { redisUrl: redis.url } : {}),
+  });
   let sipp: SippPeer | undefined;
   try {
     const tally: WireTally = tallySipWire(d.gateway.sip.stack);
@@ -133,12 +137,13 @@ async function runWatchers(n: number, o: RunOptions): Promise<{ setup: SetupResu
   } finally {
     await sipp?.stop();
     await d.stop();
+    await redis?.stop();
   }
 }
 
 async function main(): Promise<void> {
   const watchers = arg("watchers", "1000,5000").split(",").map(Number);
-  const o: RunOptions = { changes: Number(arg("changes", "3")), rate: Number(arg("subscribe-rate", "500")), interval: Number(arg("interval", "0")), roster: arg("roster", "memory") as ProsodyRoster, preapproved: process.argv.includes("--preapproved") };
+  const o: RunOptions = { changes: Number(arg("changes", "3")), rate: Number(arg("subscribe-rate", "500")), interval: Number(arg("interval", "0")), roster: arg("roster", "memory") as ProsodyRoster, preapproved: process.argv.includes("--preapproved"), store: arg("store", "memory") as "memory" | "redis" };
   // A pre-approved roster is a file that Prosody reads at alice's login: internal storage.
   const opts: RunOptions = o.preapproved ? { ...o, roster: "internal" } : o;
   console.error(`# load average at start: ${loadavg().map((l) => l.toFixed(1)).join(" ")}; ${JSON.stringify(opts)}; SIP domain ${SIP_DOMAIN}`);
