@@ -33,9 +33,20 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
   const log = logger.child({ module: "presence-sip-watchers" });
   const live = new Map<string, NotifierSubscription>();
 
+  // One PIDF per presentity state, shared by every watcher's NOTIFY (5000 watchers approving one
+  // after another would otherwise each keep a copy of the same document).
+  const documents = new Map<string, string>();
   const documentFor = async (presentity: string, sipAor: string): Promise<string> => {
     const cached = await store.getPresence(presentity);
-    return buildPidf(xmppPresencesToPidf(presentity, cached?.states ?? [], { sipAor }));
+    // Keyed by content, not version: a presentity's record can be deleted and start again at version 1.
+    const key = `${presentity}\u0000${sipAor}\u0000${JSON.stringify(cached?.states ?? [])}`;
+    let doc = documents.get(key);
+    if (doc === undefined) {
+      doc = buildPidf(xmppPresencesToPidf(presentity, cached?.states ?? [], { sipAor }));
+      if (documents.size >= 1024) documents.delete(documents.keys().next().value as string);
+      documents.set(key, doc);
+    }
+    return doc;
   };
   const dialogsOf = async (watcher: string, presentity: string) =>
     (await store.listByWatcher("sipWatcher", watcher)).filter((s) => s.presentity === presentity);

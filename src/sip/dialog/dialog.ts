@@ -76,6 +76,22 @@ function isSecure(req: SipRequest): boolean {
   return req.uri.trimStart().toLowerCase().startsWith("sips:") && (req.source?.transport === "TLS" || req.source?.transport === "WSS");
 }
 
+/**
+ * A copy that shares no memory with the message it was read from. Parsed header values are slices of
+ * the received text, and V8 keeps the whole parent string alive for each slice: a dialog that lives for
+ * hours would pin its initial request (≈ 1 KB per subscription).
+ */
+const own = (s: string): string => Buffer.from(s, "utf8").toString("utf8");
+
+function owned(d: DialogState): DialogState {
+  return {
+    ...d,
+    id: { callId: own(d.id.callId), localTag: own(d.id.localTag), remoteTag: own(d.id.remoteTag) },
+    localUri: own(d.localUri), remoteUri: own(d.remoteUri), localTarget: own(d.localTarget), remoteTarget: own(d.remoteTarget),
+    routeSet: d.routeSet.map(own),
+  };
+}
+
 /** §12.1.1: the UAS side, created when we answer `req` with a 2xx/101-199 carrying `localTag`. */
 export function createUasDialog(req: SipRequest, localTag: string, localTarget: string, early = false): DialogState | DialogError {
   const remoteTarget = uriOf(req.headers.get("contact"));
@@ -85,14 +101,14 @@ export function createUasDialog(req: SipRequest, localTag: string, localTarget: 
   const localUri = uriOf(req.headers.get("to"));
   if (!remoteTarget) return { status: 400, reason: "Missing Contact" };
   if (!callId || !cseq || !remoteUri || !localUri) return { status: 400, reason: "Bad Request" };
-  return {
+  return owned({
     id: { callId, localTag, remoteTag: tagOf(req.headers.get("from")) ?? "" },
     localSeq: null, remoteSeq: cseq.seq,
     localUri, remoteUri, localTarget, remoteTarget,
     routeSet: [...req.headers.getAll("record-route")],
     secure: isSecure(req), early,
     ...(req.source ? { flow: req.source } : {}),
-  };
+  });
 }
 
 /** §12.1.2: the UAC side, created from a 2xx (or tagged 1xx) response to our request. */
@@ -105,13 +121,13 @@ export function createUacDialog(req: SipRequest, res: SipResponse, localTarget: 
   const remoteTarget = uriOf(res.headers.get("contact"));
   if (!id || !cseq || !localUri || !remoteUri) return { status: 400, reason: "Bad Request" };
   if (!remoteTarget) return { status: 400, reason: "Missing Contact" };
-  return {
+  return owned({
     id, localSeq: cseq.seq, remoteSeq: null, localUri, remoteUri, localTarget, remoteTarget,
     routeSet: [...res.headers.getAll("record-route")].reverse(),
     secure: req.uri.trimStart().toLowerCase().startsWith("sips:"),
     early: res.status < 200,
     ...(flow ? { flow } : {}),
-  };
+  });
 }
 
 /** §12.2.2: the CSeq check for a request inside the dialog. Lower than the last one → 500. */
@@ -125,7 +141,7 @@ export function acceptRemoteSeq(dialog: DialogState, req: SipRequest): DialogSta
 /** §12.2.1.2 / §12.2.2: a target refresh request or its 2xx replaces the remote target. */
 export function refreshTarget(dialog: DialogState, msg: SipRequest | SipResponse, flow?: SipPeer): DialogState {
   const contact = uriOf(msg.headers.get("contact"));
-  const next = contact && contact !== dialog.remoteTarget ? { ...dialog, remoteTarget: contact } : dialog;
+  const next = contact && contact !== dialog.remoteTarget ? { ...dialog, remoteTarget: own(contact) } : dialog;
   return flow && flow !== dialog.flow ? { ...next, flow } : next;
 }
 

@@ -145,7 +145,12 @@ export function createNotifier(opts: NotifierOptions): Notifier {
       queued = undefined;
       // The NOTIFY ahead of this one found the subscriber gone (481/408): nothing more to send.
       if (ended && !terminal && last) return Promise.resolve(last);
-      const p = transmit(terminal).then((res) => (last = res));
+      // Only an ended subscription needs its last answer (to repeat it); a live one keeps no response,
+      // which would pin the received datagram and its header map (≈ 1.5 KB per subscription).
+      const p = transmit(terminal).then((res) => {
+        if (ended) last = res;
+        return res;
+      });
       inFlight = p;
       const clear = () => { if (inFlight === p) inFlight = undefined; };
       p.then(clear, clear);
