@@ -175,6 +175,7 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
     stopXmpp: () => xmpp.stop(Math.max(1000, (config.shutdown.graceSeconds * 1000) / 2)),
     releaseLink: async () => { await holder?.stop(); metrics.linkHolder(false); },
     closeStore: async () => {
+      await presence?.idle();
       await queue?.close({ graceful: true });
       await store?.close();
     },

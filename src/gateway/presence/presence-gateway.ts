@@ -72,7 +72,17 @@ export function createPresenceGateway(deps: PresenceDeps): PresenceGateway {
     if (stanza.type !== "error") deps.sendXmpp(buildErrorStanza(stanza.element, gatewayErrorToXmpp(err)));
   };
 
+  let stopped = false;
+  // The server sends one copy of a presence per subscribed contact (5000 watchers: 5000 copies); the
+  // last state seen per full JID lets the copies skip the keyed queue and the store.
+  const lastState = new Map<string, string>();
+  const LAST_STATE_MAX = 100_000;
+
   function onXmppPresence(stanza: InboundStanza): void {
+    if (stopped) {
+      log.debug({ from: stanza.from.toString(), type: stanza.type }, "presence after stop: ignored");
+      return;
+    }
     const origin = checkXmppOrigin(stanza.from.toString(), deps.plan);
     if (!origin.ok) return bounce(stanza, origin.error);
     const dest = checkXmppDestination(stanza.to.toString(), deps.plan);
@@ -87,6 +97,11 @@ export function createPresenceGateway(deps: PresenceDeps): PresenceGateway {
         // Presence is per presentity, whichever SIP contact it was addressed to: the server sends one
         // copy per subscribed contact, and the first one updates the cache; the rest are unchanged.
         const state = meaning.state;
+        const fullJid = stanza.from.toString();
+        const fingerprint = JSON.stringify(state);
+        if (lastState.get(fullJid) === fingerprint) return;
+        if (lastState.size >= LAST_STATE_MAX) lastState.clear();
+        lastState.set(fullJid, fingerprint);
         return track(serial(`presence\u0000${xmppUser}`, async () => {
           const cached = await deps.store.getPresence(xmppUser);
           const change = applyResourcePresence(cached?.states ?? [], state);
@@ -125,6 +140,7 @@ export function createPresenceGateway(deps: PresenceDeps): PresenceGateway {
       while (inflight.size > 0) await Promise.allSettled([...inflight]);
     },
     stop: () => {
+      stopped = true;
       coalescer.clear();
       // A queue passed in belongs to the composition root, which closes it.
       if (deps.queue === undefined) void queue.close({ graceful: false });
