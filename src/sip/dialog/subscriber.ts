@@ -143,7 +143,9 @@ export function createSubscriber(opts: SubscriberOptions): Subscriber {
       req = sent;
       if (ended) return res;
       if (res.status >= 300) {
-        end({ by: "error", reason: "request-failed", status: res.status });
+        // RFC 3261 §20.33: a 503/480/486/600/603 may say when to try again; the owner's retry honours it.
+        const retryAfter = retryAfterOf(res);
+        end({ by: "error", reason: "request-failed", status: res.status, ...(retryAfter !== undefined ? { retryAfter } : {}) });
         return res;
       }
       if (!d.dialog) {
@@ -287,4 +289,10 @@ function contactOf(req: SipRequest | undefined): string {
 }
 function seqOf(req: SipRequest): number {
   return parseCSeq(req.headers.get("cseq") ?? "")?.seq ?? 1;
+}
+
+/** Retry-After delta-seconds (RFC 3261 §25.1: `Retry-After: 120 (comment);duration=3600`). */
+export function retryAfterOf(res: SipResponse): number | undefined {
+  const m = /^\s*(\d{1,10})/.exec(res.headers.get("retry-after") ?? "");
+  return m?.[1] !== undefined ? Number(m[1]) : undefined;
 }

@@ -194,4 +194,14 @@ describe("RFC 6665 subscriber", () => {
     expect(ended).toEqual([{ by: "notifier", reason: "deactivated", retryAfter: 20 }]);
     expect(JSON.parse(JSON.stringify(s.data())).state).toBe("terminated");
   });
+
+  it("passes a refused SUBSCRIBE's Retry-After on to the owner (RFC 3261 §20.33)", async () => {
+    f.respondWith((req) => createResponse(req, 503, undefined, { headers: { "retry-after": "45 (maintenance);duration=600" } }));
+    const role = createSubscriber({ uac: f.uac, logger });
+    const s = role.subscribe(FROM, TO, "presence");
+    const ended: SubscriptionEnded[] = [];
+    s.onTerminated((e) => ended.push(e));
+    expect((await s.response)?.status).toBe(503);
+    expect(ended).toEqual([{ by: "error", reason: "request-failed", status: 503, retryAfter: 45 }]);
+  });
 });
