@@ -120,3 +120,55 @@ export function parseSippLog(text: string): SippLogLine[] {
   }
   return out;
 }
+
+/**
+ * SIP presentities' notifier (UAS, one call per SUBSCRIBE, any To user): SUBSCRIBE → 200 (Expires
+ * `expires`) → NOTIFY active with a PIDF (basic open, note `note`) for the To URI → 200, and the call
+ * ends; the gateway's dialog stays alive until it expires. Authorization is given at once, so the
+ * first NOTIFY is `active` (RFC 6665 §4.1.3 allows it without a `pending` one).
+ */
+export function notifierUas(o: { readonly expires: number; readonly note: string }): string {
+  return scenarioFile("presence-notifier-uas.xml", `${HEADER}<scenario name="presence notifier UAS">
+  <recv request="SUBSCRIBE" rrs="true">
+    <action>
+      <ereg regexp=".*" search_in="hdr" header="From:" assign_to="peer"/>
+      <ereg regexp="sip:[^>;]*" search_in="hdr" header="To:" check_it="true" assign_to="me"/>
+    </action>
+  </recv>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]N[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:notifier@[local_ip]:[local_port];transport=[transport]>
+      Expires: ${o.expires}
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <send retrans="500">
+    <![CDATA[
+      NOTIFY [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      Max-Forwards: 70
+      From: <[$me]>;tag=[pid]N[call_number]
+      To: [$peer]
+      Call-ID: [call_id]
+      CSeq: 1 NOTIFY
+      Contact: <sip:notifier@[local_ip]:[local_port];transport=[transport]>
+      Event: presence
+      Subscription-State: active;expires=${o.expires}
+      Content-Type: application/pidf+xml
+      Content-Length: [len]
+
+      <?xml version="1.0" encoding="UTF-8"?>
+      <presence xmlns="urn:ietf:params:xml:ns:pidf" entity="[$me]"><tuple id="t1"><status><basic>open</basic></status><note>${o.note}</note></tuple></presence>
+    ]]>
+  </send>
+  <recv response="200"/>
+</scenario>
+`);
+}
