@@ -11,8 +11,10 @@ import {
   type DialogState,
 } from "./dialog.js";
 import { formatEvent, formatSubscriptionState, parseEvent, parseExpires, type EventHeader, type TerminationReason } from "./event-headers.js";
-import { listeners, type NotifierSubscriptionData, type SubscriptionEnded } from "./subscription-types.js";
+import { type NotifierSubscriptionData, type SubscriptionEnded } from "./subscription-types.js";
 import { isFlow, type Uac } from "./uac.js";
+import { createExpiryQueue } from "./expiry-queue.js";
+import { LiveSubscription, type NotifierCore } from "./notifier-subscription.js";
 
 export interface NotifierOptions {
   readonly uac: Uac;
@@ -72,10 +74,6 @@ export interface Notifier {
   detachAll(): void;
 }
 
-function subKey(dialog: DialogState, event: EventHeader): string {
-  return `${dialogKey(dialog.id)}\u0000${event.name}\u0000${event.id ?? ""}`;
-}
-
 export function createNotifier(opts: NotifierOptions): Notifier {
   const { uac, logger } = opts;
   const now = opts.now ?? Date.now;
@@ -83,134 +81,9 @@ export function createNotifier(opts: NotifierOptions): Notifier {
   const maxExpires = opts.maxExpires ?? 3600;
   const defaultExpires = opts.defaultExpires ?? 3600;
   const handlers = new Map<string, SubscribeHandler>();
-  const live = new Map<string, ReturnType<typeof makeSubscription>>();
-
-  function makeSubscription(initial: NotifierSubscriptionData) {
-    let d = initial;
-    let timer: NodeJS.Timeout | undefined;
-    let ended = false;
-    const refreshed = listeners<number>();
-    const terminated = listeners<SubscriptionEnded>();
-    const key = subKey(d.dialog, d.event);
-    const remaining = () => Math.max(0, Math.round((d.expiresAt - now()) / 1000));
-
-    const arm = () => {
-      if (timer) clearTimeout(timer);
-      // RFC 6665 §4.2.2: at expiry the notifier ends the subscription with reason=timeout.
-      timer = setTimeout(() => void finish("timeout", { by: "timeout", reason: "timeout" }), Math.max(0, d.expiresAt - now()));
-      timer.unref?.();
-    };
-    const remove = (e: SubscriptionEnded) => {
-      if (ended) return;
-      ended = true;
-      if (timer) clearTimeout(timer);
-      live.delete(key);
-      terminated.emit(e);
-    };
-    type Terminal = { reason?: TerminationReason; retryAfter?: number };
-    const transmit = async (terminal: Terminal | undefined): Promise<SipResponse> => {
-      const state = terminal ? "terminated" : d.state;
-      const ss = formatSubscriptionState({ state, ...terminal, ...(terminal ? {} : { expires: remaining() }) });
-      const built = buildInDialogRequest(d.dialog, "NOTIFY", {
-        headers: { event: formatEvent(d.event), "subscription-state": ss },
-        ...(d.body !== undefined ? { body: d.body } : {}),
-        ...(d.contentType !== undefined ? { contentType: d.contentType } : {}),
-      });
-      d = { ...d, dialog: built.dialog };
-      const res = await uac.send(built.request, {
-        identity: d.resource,
-        ...(isFlow(d.dialog.flow) ? { target: d.dialog.flow } : {}),
-        nextCSeq: () => {
-          const seq = (d.dialog.localSeq ?? 0) + 1;
-          d = { ...d, dialog: { ...d.dialog, localSeq: seq } };
-          return seq;
-        },
-      });
-      // RFC 6665 §4.2.2: a 481, or a timeout / transport failure, means the subscriber is gone.
-      if (res.status === 481 || res.status === 408 || (isSyntheticResponse(res) && res.status === 503)) {
-        logger.info({ key, status: res.status }, "NOTIFY failed, removing subscription");
-        remove({ by: "error", reason: "request-failed", status: res.status });
-      }
-      return res;
-    };
-    // One NOTIFY transaction at a time per subscription, so CSeq order is arrival order even over UDP;
-    // updates made meanwhile coalesce into one NOTIFY carrying the newest state (a terminal one wins).
-    let inFlight: Promise<SipResponse> | undefined;
-    let queued: Promise<SipResponse> | undefined;
-    let queuedTerminal: Terminal | undefined;
-    let last: SipResponse | undefined;
-    const start = (): Promise<SipResponse> => {
-      const terminal = queuedTerminal;
-      queuedTerminal = undefined;
-      queued = undefined;
-      // The NOTIFY ahead of this one found the subscriber gone (481/408): nothing more to send.
-      if (ended && !terminal && last) return Promise.resolve(last);
-      // Only an ended subscription needs its last answer (to repeat it); a live one keeps no response,
-      // which would pin the received datagram and its header map (≈ 1.5 KB per subscription).
-      const p = transmit(terminal).then((res) => {
-        if (ended) last = res;
-        return res;
-      });
-      inFlight = p;
-      const clear = () => { if (inFlight === p) inFlight = undefined; };
-      p.then(clear, clear);
-      return p;
-    };
-    const send = (terminal?: Terminal): Promise<SipResponse> => {
-      if (terminal) queuedTerminal = terminal;
-      if (queued) return queued;
-      if (!inFlight) return start();
-      queued = inFlight.then(start, start);
-      return queued;
-    };
-    const finish = async (reason: TerminationReason, e: SubscriptionEnded, extra: { retryAfter?: number } = {}) => {
-      if (ended) return;
-      d = { ...d, state: "terminated" };
-      remove(e);
-      await send({ reason, ...extra }).catch((err: unknown) => logger.warn({ err, key }, "final NOTIFY failed"));
-    };
-
-    const sub = {
-      key,
-      data: () => d,
-      async notify(body?: string, contentType?: string, state?: "active" | "pending"): Promise<SipResponse | undefined> {
-        if (ended) return undefined;
-        if (body !== undefined) d = { ...d, body, ...(contentType !== undefined ? { contentType } : {}) };
-        if (state) d = { ...d, state };
-        return send();
-      },
-      async terminate(reason: TerminationReason = "noresource", o: { retryAfter?: number; body?: string; contentType?: string } = {}) {
-        if (o.body !== undefined) d = { ...d, body: o.body, ...(o.contentType !== undefined ? { contentType: o.contentType } : {}) };
-        await finish(reason, { by: "notifier", reason, ...(o.retryAfter !== undefined ? { retryAfter: o.retryAfter } : {}) },
-          o.retryAfter !== undefined ? { retryAfter: o.retryAfter } : {});
-      },
-      onRefresh: (l: (expires: number) => void) => refreshed.add(l),
-      onTerminated: (l: (e: SubscriptionEnded) => void) => terminated.add(l),
-      // layer-internal
-      refresh(tx: IncomingRequest, expires: number) {
-        const checked = acceptRemoteSeq(d.dialog, tx.request);
-        if (isDialogError(checked)) return tx.respond(checked.status, checked.reason);
-        d = { ...d, dialog: refreshTarget(checked, tx.request, tx.source) };
-        if (expires === 0) {
-          // Unsubscribe (RFC 6665 §4.1.2.3: Expires 0, answered by a final NOTIFY). The reason is
-          // "timeout", the §4.1.3 code for a subscription that simply ran out and the one §4.4.3 uses for
-          // fetches; Kamailio's presence module does the same. Recalled: the RFC body was not readable here.
-          tx.respond(200, undefined, { headers: { expires: "0", contact: `<${d.dialog.localTarget}>` } });
-          void finish("timeout", { by: "subscriber", reason: "unsubscribed" });
-          return;
-        }
-        d = { ...d, expiresAt: now() + expires * 1000 };
-        arm();
-        tx.respond(200, undefined, { headers: { expires: String(expires), contact: `<${d.dialog.localTarget}>` } });
-        refreshed.emit(expires);
-        // RFC 6665 §4.2.1.2: a refresh is answered with a NOTIFY carrying the current state.
-        void send().catch((err: unknown) => logger.warn({ err, key }, "refresh NOTIFY failed"));
-      },
-      arm,
-      detach() { if (timer) clearTimeout(timer); ended = true; },
-    };
-    return sub;
-  }
+  const live = new Map<string, LiveSubscription>();
+  const core: NotifierCore = { uac, logger, now, live, expiry: createExpiryQueue<LiveSubscription>((s) => s.expire(), now) };
+  const makeSubscription = (initial: NotifierSubscriptionData): LiveSubscription => new LiveSubscription(core, initial);
 
   /** RFC 6665 §4.2.1.1: null when the request's Expires is acceptable, else the 423 to send. */
   const grant = (req: SipRequest): { expires: number } | { tooBrief: true } => {
@@ -304,6 +177,7 @@ export function createNotifier(opts: NotifierOptions): Notifier {
     detachAll() {
       for (const s of live.values()) s.detach();
       live.clear();
+      core.expiry.clear();
     },
   };
 }

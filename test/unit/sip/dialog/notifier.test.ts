@@ -140,6 +140,39 @@ describe("RFC 6665 notifier", () => {
     expect(state(1, f.sent)).toEqual({ state: "terminated", reason: "timeout" });
     expect(ended).toEqual([{ by: "timeout", reason: "timeout" }]);
   });
+  it("expires many subscriptions from one shared timer, each at its own deadline, refreshed ones later", async () => {
+    const subs: NotifierSubscription[] = [];
+    for (let i = 0; i < 5; i++) {
+      // Each dialog gets 600 s, granted 10 s after the previous one.
+      notifier.handleSubscribe(incoming(subscribe({ "call-id": `call-m${i}`, from: `<sip:bob@sip.example>;tag=m${i}` })));
+      await flush();
+      subs.push(sub!);
+      jest.advanceTimersByTime(10_000);
+    }
+    expect(notifier.size).toBe(5);
+    expect(jest.getTimerCount()).toBe(1); // one expiry timer, not one per subscription
+    // Dialog m0 is refreshed to 900 s from now (t = 50 s): it now outlives the others.
+    const toTag = f.sent[0]!.request.headers.get("from")!.split("tag=")[1]!;
+    notifier.handleSubscribe(incoming(request("SUBSCRIBE", "sip:alice@198.51.100.1:5060", {
+      from: "<sip:bob@sip.example>;tag=m0", to: `<sip:alice@gw.example>;tag=${toTag}`, "call-id": "call-m0",
+      cseq: "2 SUBSCRIBE", event: "presence", expires: "900", contact: "<sip:bob@192.0.2.9:5062>",
+    })));
+    await flush();
+    jest.advanceTimersByTime(570_000 - 1); // t = 620 s - 1 ms: m1 (due at 610 s) only
+    await flush();
+    expect(ended).toHaveLength(1);
+    expect(notifier.get(subs[1]!.key)).toBeUndefined();
+    jest.advanceTimersByTime(30_001); // t = 650 s: m2..m4 gone, m0 still live
+    await flush();
+    expect(ended).toHaveLength(4);
+    expect(notifier.size).toBe(1);
+    expect(notifier.get(subs[0]!.key)).toBe(subs[0]);
+    jest.advanceTimersByTime(300_000); // t = 950 s: m0's refreshed deadline
+    await flush();
+    expect(ended).toHaveLength(5);
+    expect(ended.every((e) => e.by === "timeout")).toBe(true);
+    expect(jest.getTimerCount()).toBe(0);
+  });
   it("removes the subscription when a NOTIFY gets 481", async () => {
     await accepted();
     f.respondWith((req) => createResponse(req, 481));
