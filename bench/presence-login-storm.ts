@@ -24,6 +24,7 @@ import { tallySubscriberWire, type SubscriberPhase } from "./lib/subscriber-wire
 import { cpuWindow, type PartyCpu } from "./lib/party-cpu.js";
 import { wallMs } from "./lib/im-receiver.js";
 import { udpDrops } from "./lib/proc-stats.js";
+import { useNativeScram } from "./lib/native-scram.js";
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -45,6 +46,8 @@ interface PhaseResult {
   readonly sip: SubscriberPhase;
   readonly cpu: PartyCpu;
   readonly udpDrops: { readonly gateway: number; readonly sipp: number };
+  /** Login attempts that timed out and were retried. */
+  readonly loginRetries: number;
 }
 
 /** Who has received what: per user, the contacts whose available presence arrived, and when she completed. */
@@ -81,6 +84,8 @@ async function main(): Promise<void> {
   const storeKind = arg("store", "memory");
   const roster = arg("roster", "internal") as ProsodyRoster;
   const timeoutMs = Number(arg("timeout", "300")) * 1000;
+  // --js-scram keeps the test client's JavaScript SCRAM (~50 ms CPU per login in this process).
+  if (!process.argv.includes("--js-scram")) useNativeScram();
   console.error(`# load average at start: ${loadavg().map((l) => l.toFixed(1)).join(" ")}; users ${nUsers} × contacts ${nContacts}${shared ? " (shared)" : ""}, store ${storeKind}, roster ${roster}`);
   const users = Array.from({ length: nUsers }, (_, i) => `u${i}`);
   const contactsOf = (i: number) => Array.from({ length: nContacts }, (_, k) => shared ? `c${k}@${SIP_DOMAIN}` : `u${i}c${k}@${SIP_DOMAIN}`);
@@ -102,10 +107,24 @@ async function main(): Promise<void> {
     const tally = tallySubscriberWire(dep.gateway.sip.stack);
     const book = presenceBook(users, nContacts);
     const parties = { gateway: "self" as const, prosody: dep.prosody.pid!, sipp: sipp.process.child.pid! };
+    // xmpp.js gives each step of a login (stream open, SASL, bind) 2 s; under a storm Prosody may answer
+    // later, and the client gives up. A real client then reconnects: so does this one, and it is counted.
+    let loginRetries = 0;
+    const connectRetrying = async (u: string): Promise<TestXmppClient> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await connectTestClient({ port: dep.prosody.c2sPort, domain: XMPP_DOMAIN, username: u, password: `${u}-pw`, available: false, record: false });
+        } catch (err) {
+          if (attempt >= 10) throw err;
+          loginRetries++;
+          await new Promise((r) => setTimeout(r, 100 * attempt + Math.random() * 200));
+        }
+      }
+    };
     // Logs in without initial presence, attaches the counter, then asks for the roster and sends initial
     // presence as a client does: presence that answers the server's probes cannot arrive unseen.
     const login = async (u: string): Promise<TestXmppClient> => {
-      const c = await connectTestClient({ port: dep.prosody.c2sPort, domain: XMPP_DOMAIN, username: u, password: `${u}-pw`, available: false, record: false });
+      const c = await connectRetrying(u);
       c.onStanza(book.listener(u));
       await c.iq(xml("iq", { type: "get" }, xml("query", { xmlns: "jabber:iq:roster" })), 60_000);
       book.started(u);
@@ -117,6 +136,7 @@ async function main(): Promise<void> {
     const measure = async (phase: string, run: () => Promise<number>): Promise<PhaseResult> => {
       book.reset();
       tally.reset();
+      const retries0 = loginRetries;
       const d0 = drops();
       const cpu = cpuWindow(parties);
       const t0 = wallMs();
@@ -134,7 +154,7 @@ async function main(): Promise<void> {
         phase, loginsMs: Math.round(loginsMs), fullPresenceMs: Math.round(end - t0),
         perUserP50Ms: Math.round(per[Math.floor(per.length / 2)] ?? NaN), perUserMaxMs: Math.round(per[per.length - 1] ?? NaN),
         complete: book.complete, presencesIn: book.presencesIn, sip: tally.snapshot(), cpu: cpuR,
-        udpDrops: { gateway: d1.gateway - d0.gateway, sipp: d1.sipp - d0.sipp },
+        udpDrops: { gateway: d1.gateway - d0.gateway, sipp: d1.sipp - d0.sipp }, loginRetries: loginRetries - retries0,
       };
       console.log(JSON.stringify(r));
       return r;
@@ -147,7 +167,9 @@ async function main(): Promise<void> {
     const loginCpu = cpuWindow(parties);
     clients = await Promise.all(users.map(login));
     const base = loginCpu.end();
-    console.error(`# phase 1 logins (empty rosters): ${nUsers} in ${Math.round(wallMs() - tLogin)} ms, CPU this process ${base.parties.gateway?.cpuS} s, Prosody ${base.parties.prosody?.cpuS} s`);
+    const baseMs = wallMs() - tLogin;
+    const baseRetries = loginRetries;
+    console.error(`# phase 1 logins (empty rosters): ${nUsers} in ${Math.round(wallMs() - tLogin)} ms (${loginRetries} retried), CPU this process ${base.parties.gateway?.cpuS} s, Prosody ${base.parties.prosody?.cpuS} s`);
     const setup = await measure("setup", async () => {
       await Promise.all(clients.map((c, i) => {
         book.started(users[i]!);
@@ -169,14 +191,16 @@ async function main(): Promise<void> {
     });
 
     const pc = (c: PartyCpu, p: string) => `${c.parties[p]?.pct ?? "?"}% (${c.parties[p]?.cpuS ?? "?"} s)`;
-    console.log(`\n| phase | users complete | logins done ms | full presence ms | per user p50 / max ms | presence stanzas in | SUBSCRIBE out (initial) | SUBSCRIBE span ms | peak SUBSCRIBE/s (1 s buckets) | SUBSCRIBE 2xx / failed | NOTIFY in | gateway CPU | Prosody CPU | SIPp CPU | UDP drops gw/SIPp | load |`);
+    console.log(`\n| phase | users complete | logins done ms (retried) | full presence ms | per user p50 / max ms | presence stanzas in | SUBSCRIBE out (initial) | SUBSCRIBE span ms | peak SUBSCRIBE/s (1 s buckets) | SUBSCRIBE 2xx / failed | NOTIFY in | gateway CPU | Prosody CPU | SIPp CPU | UDP drops gw/SIPp | load |`);
     console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (const r of [setup, storm]) {
-      console.log(`| ${r.phase} | ${r.complete}/${nUsers} | ${r.loginsMs} | ${r.fullPresenceMs} | ${r.perUserP50Ms} / ${r.perUserMaxMs} | ${r.presencesIn} | ${r.sip.subscribeOut} (${r.sip.initialSubscribeOut}) | ${r.sip.subscribeOut > 0 ? Math.round(r.sip.lastSubscribeOutMs - r.sip.firstSubscribeOutMs) : "-"} | ${r.sip.peakSubscribePerS} | ${r.sip.subscribe2xx} / ${JSON.stringify(r.sip.subscribeFailed)} | ${r.sip.notifyIn} | ${pc(r.cpu, "gateway")} | ${pc(r.cpu, "prosody")} | ${pc(r.cpu, "sipp")} | ${r.udpDrops.gateway}/${r.udpDrops.sipp} | ${r.cpu.load1} |`);
+      console.log(`| ${r.phase} | ${r.complete}/${nUsers} | ${r.loginsMs} (${r.loginRetries}) | ${r.fullPresenceMs} | ${r.perUserP50Ms} / ${r.perUserMaxMs} | ${r.presencesIn} | ${r.sip.subscribeOut} (${r.sip.initialSubscribeOut}) | ${r.sip.subscribeOut > 0 ? Math.round(r.sip.lastSubscribeOutMs - r.sip.firstSubscribeOutMs) : "-"} | ${r.sip.peakSubscribePerS} | ${r.sip.subscribe2xx} / ${JSON.stringify(r.sip.subscribeFailed)} | ${r.sip.notifyIn} | ${pc(r.cpu, "gateway")} | ${pc(r.cpu, "prosody")} | ${pc(r.cpu, "sipp")} | ${r.udpDrops.gateway}/${r.udpDrops.sipp} | ${r.cpu.load1} |`);
     }
     console.log(`- setup SUBSCRIBE/s per second: ${setup.sip.subscribePerS.join(",")}`);
-    console.log(`- ${nUsers} logins with empty rosters (baseline, no probes): this process ${base.parties.gateway?.cpuS} s CPU, Prosody ${base.parties.prosody?.cpuS} s`);
+    console.log(`- ${nUsers} logins with empty rosters (baseline, no probes), ${Math.round(baseMs)} ms, ${baseRetries} retried: this process ${base.parties.gateway?.cpuS} s CPU, Prosody ${base.parties.prosody?.cpuS} s`);
     const stats = parseSippStats(readFileSync(join(sipp.process.dir, "stats.csv"), "utf8"));
+    const errs = readFileSync(join(sipp.process.dir, "errors.log"), "utf8").split("\n").filter((l) => l.trim() !== "");
+    if (errs.length > 0) console.error(`# SIPp errors.log (${errs.length} lines), first: ${errs.slice(0, 6).join(" | ")}`);
     console.log(`- SIPp UAS: calls ${stats["TotalCallCreated"] ?? "?"}, ok ${stats["SuccessfulCall(C)"] ?? "?"}, failed ${stats["FailedCall(C)"] ?? "?"}, retrans ${stats["Retransmissions(C)"] ?? "?"}`);
   } finally {
     await Promise.allSettled(clients.map((c) => c.stop()));
@@ -188,3 +212,5 @@ async function main(): Promise<void> {
 }
 
 main().then(() => process.exit(0), (err: unknown) => { console.error(err); process.exit(1); });
+// A failed phase stops Prosody under the remaining clients: their stream errors are not the cause.
+process.on("uncaughtException", (err) => console.error(`# uncaught: ${String(err)}`));

@@ -168,7 +168,26 @@ export function notifierUas(o: { readonly expires: number; readonly note: string
       <presence xmlns="urn:ietf:params:xml:ns:pidf" entity="[$me]"><tuple id="t1"><status><basic>open</basic></status><note>${o.note}</note></tuple></presence>
     ]]>
   </send>
-  <recv response="200"/>
+  <label id="1"/>
+  <recv request="SUBSCRIBE" optional="true" next="2"/>
+  <recv response="200" next="3"/>
+  <label id="2"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]N[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:notifier@[local_ip]:[local_port];transport=[transport]>
+      Expires: ${o.expires}
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <nop hide="true" next="1"/>
+  <label id="3"/>
 </scenario>
 `);
 }
