@@ -14,7 +14,7 @@ import { formatEvent, formatSubscriptionState, parseEvent, parseExpires, type Ev
 import { type NotifierSubscriptionData, type SubscriptionEnded } from "./subscription-types.js";
 import { isFlow, type Uac } from "./uac.js";
 import { createExpiryQueue } from "./expiry-queue.js";
-import { LiveSubscription, type NotifierCore } from "./notifier-subscription.js";
+import { LiveSubscription, ownString, type NotifierCore } from "./notifier-subscription.js";
 
 export interface NotifierOptions {
   readonly uac: Uac;
@@ -92,8 +92,18 @@ export function createNotifier(opts: NotifierOptions): Notifier {
     return { expires: Math.min(asked, maxExpires) };
   };
 
-  function initial(tx: IncomingRequest, event: EventHeader, handler: SubscribeHandler) {
+  // One EventHeader per package shared by every subscription without an id (most of them), instead
+  // of a parsed object and name string per dialog.
+  const sharedEvents = new Map<string, EventHeader>();
+  const canonicalEvent = (e: EventHeader): EventHeader => {
+    const shared = sharedEvents.get(e.name);
+    if (e.id === undefined) return shared ?? e;
+    return { name: shared?.name ?? e.name, id: ownString(e.id) };
+  };
+
+  function initial(tx: IncomingRequest, parsedEvent: EventHeader, handler: SubscribeHandler) {
     const req = tx.request;
+    const event = canonicalEvent(parsedEvent);
     const g = grant(req);
     if ("tooBrief" in g) return tx.respond(423, "Interval Too Brief", { headers: { "min-expires": String(minExpires) } });
     const from = parseNameAddr(req.headers.get("from") ?? "");
@@ -102,8 +112,11 @@ export function createNotifier(opts: NotifierOptions): Notifier {
     // RFC 6665 §3.1.1 / RFC 3261 §12.1.1: a dialog-creating SUBSCRIBE needs a Contact to send NOTIFYs to.
     if (!req.headers.has("contact")) return tx.respond(400, "Missing Contact");
     let answered = false;
+    // Owned copies: the application keeps these (store records), and slices would pin the request text.
+    const subscriber = ownString(from.uri);
+    const resource = ownString(to.uri);
     const ctx: SubscribeContext = {
-      request: req, source: tx.source, event, subscriber: from.uri, resource: to.uri, expires: g.expires,
+      request: req, source: tx.source, event, subscriber, resource, expires: g.expires,
       reject(status, reason, headers) {
         if (answered) return;
         answered = true;
@@ -121,7 +134,7 @@ export function createNotifier(opts: NotifierOptions): Notifier {
           throw new Error(`SUBSCRIBE refused: ${dialog.status} ${dialog.reason}`);
         }
         const sub = makeSubscription({
-          dialog, event, state, expiresAt: now() + g.expires * 1000, subscriber: from.uri, resource: to.uri,
+          dialog, event, state, expiresAt: now() + g.expires * 1000, subscriber, resource,
           ...(body !== undefined ? { body } : {}), ...(contentType !== undefined ? { contentType } : {}),
         });
         const status = state === "pending" && opts.accept202WhenPending ? 202 : 200;
@@ -148,7 +161,11 @@ export function createNotifier(opts: NotifierOptions): Notifier {
   }
 
   return {
-    onSubscribe(pkg, handler) { handlers.set(pkg.toLowerCase(), handler); },
+    onSubscribe(pkg, handler) {
+      const name = pkg.toLowerCase();
+      handlers.set(name, handler);
+      sharedEvents.set(name, { name });
+    },
     packages: () => [...handlers.keys()],
     handleSubscribe(tx) {
       const event = parseEvent(tx.request.headers.get("event"));
@@ -164,7 +181,8 @@ export function createNotifier(opts: NotifierOptions): Notifier {
       sub.refresh(tx, g.expires);
     },
     restore(data) {
-      const sub = makeSubscription(data);
+      const event = canonicalEvent(data.event);
+      const sub = makeSubscription(event === data.event ? data : { ...data, event });
       live.set(sub.key, sub);
       sub.arm(); // an already expired one ends with reason=timeout on the next tick
       return sub;
