@@ -10,7 +10,7 @@
 // Not part of the test suite. Run:
 //   node --import ./scripts/ts-register.mjs bench/presence-login-storm.ts [--users 200] [--contacts 50]
 //     [--shared] [--store memory|redis] [--roster internal|memory] [--timeout 300]
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadavg } from "node:os";
 import { xml, type Element } from "../src/xmpp/xml.js";
@@ -177,8 +177,29 @@ async function main(): Promise<void> {
       }));
       return wallMs();
     });
-    const stored = (await dep.gateway.presence!.store.listAll("xmppWatcher")).filter((r) => r.authorization === "subscribed").length;
-    console.error(`# after setup: ${stored} authorized xmppWatcher records, ${dep.gateway.presence!.xmppWatchers.live} live SIP subscriptions`);
+    // What setup left behind: pairs authorized, with an established dialog, or waiting for a re-SUBSCRIBE.
+    const census = async () => {
+      const recs = await dep.gateway.presence!.store.listAll("xmppWatcher");
+      return {
+        records: recs.length, authorized: recs.filter((r) => r.authorization === "subscribed").length,
+        withDialog: recs.filter((r) => r.dialog !== undefined).length, retrying: recs.filter((r) => r.retryAfterAt !== undefined).length,
+        live: dep.gateway.presence!.xmppWatchers.live,
+      };
+    };
+    console.error(`# after setup: ${JSON.stringify(await census())}`);
+    // Settle: setup SUBSCRIBEs that failed (e.g. Timer F, their 2xx lost) are retried as subscribe.burst
+    // jobs (rate-limited). Wait for them so that the storm's SIP count is the storm's own.
+    tally.reset();
+    const settleCpu = cpuWindow(parties);
+    const settleT0 = wallMs();
+    let settled = await census();
+    const settleLimit = Number(arg("settle", "180")) * 1000;
+    while (wallMs() - settleT0 < settleLimit && (settled.retrying > 0 || settled.live < settled.records)) {
+      await new Promise((r) => setTimeout(r, 1000));
+      settled = await census();
+    }
+    const settle = { ms: Math.round(wallMs() - settleT0), census: settled, sip: tally.snapshot(), cpu: settleCpu.end() };
+    console.log(JSON.stringify({ settle }));
 
     // Phase 2: everyone leaves, then everyone comes back at once.
     await Promise.all(clients.map((c) => c.stop()));
@@ -197,9 +218,12 @@ async function main(): Promise<void> {
       console.log(`| ${r.phase} | ${r.complete}/${nUsers} | ${r.loginsMs} (${r.loginRetries}) | ${r.fullPresenceMs} | ${r.perUserP50Ms} / ${r.perUserMaxMs} | ${r.presencesIn} | ${r.sip.subscribeOut} (${r.sip.initialSubscribeOut}) | ${r.sip.subscribeOut > 0 ? Math.round(r.sip.lastSubscribeOutMs - r.sip.firstSubscribeOutMs) : "-"} | ${r.sip.peakSubscribePerS} | ${r.sip.subscribe2xx} / ${JSON.stringify(r.sip.subscribeFailed)} | ${r.sip.notifyIn} | ${pc(r.cpu, "gateway")} | ${pc(r.cpu, "prosody")} | ${pc(r.cpu, "sipp")} | ${r.udpDrops.gateway}/${r.udpDrops.sipp} | ${r.cpu.load1} |`);
     }
     console.log(`- setup SUBSCRIBE/s per second: ${setup.sip.subscribePerS.join(",")}`);
+    console.log(`- settle (${settle.ms} ms): ${JSON.stringify(settle.census)}; SUBSCRIBE out ${settle.sip.subscribeOut} (initial ${settle.sip.initialSubscribeOut}), 2xx ${settle.sip.subscribe2xx}, failed ${JSON.stringify(settle.sip.subscribeFailed)}, NOTIFY in ${settle.sip.notifyIn}, peak ${settle.sip.peakSubscribePerS}/s, per second ${settle.sip.subscribePerS.join(",")}`);
+    console.log(`- after the storm: ${JSON.stringify(await census())}`);
     console.log(`- ${nUsers} logins with empty rosters (baseline, no probes), ${Math.round(baseMs)} ms, ${baseRetries} retried: this process ${base.parties.gateway?.cpuS} s CPU, Prosody ${base.parties.prosody?.cpuS} s`);
     const stats = parseSippStats(readFileSync(join(sipp.process.dir, "stats.csv"), "utf8"));
-    const errs = readFileSync(join(sipp.process.dir, "errors.log"), "utf8").split("\n").filter((l) => l.trim() !== "");
+    const errsPath = join(sipp.process.dir, "errors.log");
+    const errs = (existsSync(errsPath) ? readFileSync(errsPath, "utf8") : "").split("\n").filter((l) => l.trim() !== "");
     if (errs.length > 0) console.error(`# SIPp errors.log (${errs.length} lines), first: ${errs.slice(0, 6).join(" | ")}`);
     console.log(`- SIPp UAS: calls ${stats["TotalCallCreated"] ?? "?"}, ok ${stats["SuccessfulCall(C)"] ?? "?"}, failed ${stats["FailedCall(C)"] ?? "?"}, retrans ${stats["Retransmissions(C)"] ?? "?"}`);
   } finally {
