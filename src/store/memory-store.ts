@@ -1,5 +1,8 @@
 // In-process Store for one node (`store.kind: memory`) and for unit tests. Lost on restart.
-// Indexes are Maps of Sets, so fan-out and login look-ups cost O(result), never a full scan.
+// Indexes map a presentity / watcher to its ids, so fan-out and login look-ups cost O(result), never a
+// full scan. Memory per held subscription matters (issue 4: < 2 KB each): the indexes are one Map per
+// kind keyed by the record's own strings (no concatenated key per entry), and a key with a single id
+// holds that id itself, a Set only from the second one (most watchers hold one dialog per presentity).
 import type { XmppPresenceState } from "../domain/presence.js";
 import { storeError } from "./store-error.js";
 import { watcherDomain, type LeaseInfo, type PresenceEntry, type PutPresenceOutcome, type Store, type Subscription, type SubscriptionKind, type SubscriptionOf } from "./store.js";
@@ -9,13 +12,40 @@ export interface MemoryStoreOptions {
   readonly now?: () => number;
 }
 
+/** The ids under one index key: the id itself while there is one, a Set beyond. */
+type Ids = string | Set<string>;
+type Index = Map<SubscriptionKind, Map<string, Ids>>;
+
+const addTo = (index: Index, kind: SubscriptionKind, key: string, id: string): void => {
+  let byKey = index.get(kind);
+  if (!byKey) index.set(kind, byKey = new Map());
+  const ids = byKey.get(key);
+  if (ids === undefined) byKey.set(key, id);
+  else if (typeof ids === "string") { if (ids !== id) byKey.set(key, new Set([ids, id])); }
+  else ids.add(id);
+};
+const removeFrom = (index: Index, kind: SubscriptionKind, key: string, id: string): void => {
+  const byKey = index.get(kind);
+  const ids = byKey?.get(key);
+  if (byKey === undefined || ids === undefined) return;
+  if (typeof ids === "string") {
+    if (ids === id) byKey.delete(key);
+    return;
+  }
+  ids.delete(id);
+  // Back to the single-id form, so a key that once had two ids does not keep a Set.
+  if (ids.size === 1) byKey.set(key, ids.values().next().value as string);
+  else if (ids.size === 0) byKey.delete(key);
+};
+const idsOf = (index: Index, kind: SubscriptionKind, key: string): Ids | undefined => index.get(kind)?.get(key);
+const sizeOf = (ids: Ids | undefined): number => ids === undefined ? 0 : typeof ids === "string" ? 1 : ids.size;
 const indexKey = (kind: SubscriptionKind, value: string): string => `${kind}\u0000${value}`;
 
 export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
   const now = opts.now ?? Date.now;
   const subs = new Map<string, Subscription>();
-  const byPresentity = new Map<string, Set<string>>();
-  const byWatcher = new Map<string, Set<string>>();
+  const byPresentity: Index = new Map();
+  const byWatcher: Index = new Map();
   const domainCounts = new Map<string, number>();
   const presence = new Map<string, PresenceEntry>();
   const leases = new Map<string, LeaseInfo>();
@@ -24,38 +54,28 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
   const guard = (): void => {
     if (closed) throw storeError("closed", "memory store is closed");
   };
-  const addTo = (index: Map<string, Set<string>>, key: string, id: string): void => {
-    const set = index.get(key);
-    if (set) set.add(id);
-    else index.set(key, new Set([id]));
-  };
-  const removeFrom = (index: Map<string, Set<string>>, key: string, id: string): void => {
-    const set = index.get(key);
-    if (!set) return;
-    set.delete(id);
-    if (set.size === 0) index.delete(key);
-  };
   const bumpDomain = (key: string, delta: number): void => {
     const n = (domainCounts.get(key) ?? 0) + delta;
     if (n <= 0) domainCounts.delete(key);
     else domainCounts.set(key, n);
   };
   const unindex = (sub: Subscription): void => {
-    removeFrom(byPresentity, indexKey(sub.kind, sub.presentity), sub.id);
-    removeFrom(byWatcher, indexKey(sub.kind, sub.watcher), sub.id);
+    removeFrom(byPresentity, sub.kind, sub.presentity, sub.id);
+    removeFrom(byWatcher, sub.kind, sub.watcher, sub.id);
     bumpDomain(indexKey(sub.kind, watcherDomain(sub)), -1);
   };
   const put = (sub: Subscription): void => {
     const old = subs.get(sub.id);
     if (old) unindex(old);
     subs.set(sub.id, sub);
-    addTo(byPresentity, indexKey(sub.kind, sub.presentity), sub.id);
-    addTo(byWatcher, indexKey(sub.kind, sub.watcher), sub.id);
+    addTo(byPresentity, sub.kind, sub.presentity, sub.id);
+    addTo(byWatcher, sub.kind, sub.watcher, sub.id);
     bumpDomain(indexKey(sub.kind, watcherDomain(sub)), 1);
   };
-  const collect = <K extends SubscriptionKind>(ids: Set<string> | undefined): SubscriptionOf<K>[] => {
+  const collect = <K extends SubscriptionKind>(ids: Ids | undefined): SubscriptionOf<K>[] => {
     const out: SubscriptionOf<K>[] = [];
-    for (const id of ids ?? []) {
+    if (ids === undefined) return out;
+    for (const id of typeof ids === "string" ? [ids] : ids) {
       const sub = subs.get(id);
       if (sub) out.push(sub as SubscriptionOf<K>);
     }
@@ -82,9 +102,9 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
       subs.delete(id);
       return true;
     },
-    async listByPresentity(kind, presentity) { guard(); return collect(byPresentity.get(indexKey(kind, presentity))); },
-    async listByWatcher(kind, watcher) { guard(); return collect(byWatcher.get(indexKey(kind, watcher))); },
-    async countByWatcher(kind, watcher) { guard(); return byWatcher.get(indexKey(kind, watcher))?.size ?? 0; },
+    async listByPresentity(kind, presentity) { guard(); return collect(idsOf(byPresentity, kind, presentity)); },
+    async listByWatcher(kind, watcher) { guard(); return collect(idsOf(byWatcher, kind, watcher)); },
+    async countByWatcher(kind, watcher) { guard(); return sizeOf(idsOf(byWatcher, kind, watcher)); },
     async countByDomain(kind, domain) { guard(); return domainCounts.get(indexKey(kind, domain.toLowerCase())) ?? 0; },
     async listExpiring(before, limit) {
       guard();

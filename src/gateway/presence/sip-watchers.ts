@@ -103,8 +103,9 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
         // RFC 6665 §4.2.1.2 / RFC 3856 §6.6 (recalled): a pending NOTIFY carries no presence state.
         const sub = a.state === "active" ? ctx.accept("active", await documentFor(presentity, ctx.resource), PIDF) : ctx.accept("pending");
         const d = sub.data();
+        // d.subscriber, not ctx.subscriber: the notifier's owned copy, not a slice of the SUBSCRIBE text.
         const rec: SipWatcherSubscription = {
-          kind: "sipWatcher", id: newSubscriptionId(), watcher, presentity, event: d.event.name,
+          kind: "sipWatcher", id: newSubscriptionId(), watcher: d.subscriber, presentity, event: d.event.name,
           ...(d.event.id !== undefined ? { eventId: d.event.id } : {}), dialog: d.dialog, state: a.state, expiresAt: d.expiresAt,
         };
         if (ctx.expires === 0) break; // a fetch (RFC 6665 §4.4.3): answered, nothing to keep

@@ -112,11 +112,9 @@ export function createNotifier(opts: NotifierOptions): Notifier {
     // RFC 6665 §3.1.1 / RFC 3261 §12.1.1: a dialog-creating SUBSCRIBE needs a Contact to send NOTIFYs to.
     if (!req.headers.has("contact")) return tx.respond(400, "Missing Contact");
     let answered = false;
-    // Owned copies: the application keeps these (store records), and slices would pin the request text.
-    const subscriber = ownString(from.uri);
-    const resource = ownString(to.uri);
+
     const ctx: SubscribeContext = {
-      request: req, source: tx.source, event, subscriber, resource, expires: g.expires,
+      request: req, source: tx.source, event, subscriber: from.uri, resource: to.uri, expires: g.expires,
       reject(status, reason, headers) {
         if (answered) return;
         answered = true;
@@ -133,6 +131,10 @@ export function createNotifier(opts: NotifierOptions): Notifier {
           tx.respond(dialog.status, dialog.reason);
           throw new Error(`SUBSCRIBE refused: ${dialog.status} ${dialog.reason}`);
         }
+        // Kept strings must not be slices of the request text (they would pin all of it): the dialog's
+        // own copies of the From / To URIs when they are the same, else a copy.
+        const subscriber = dialog.remoteUri === from.uri ? dialog.remoteUri : ownString(from.uri);
+        const resource = dialog.localUri === to.uri ? dialog.localUri : ownString(to.uri);
         const sub = makeSubscription({
           dialog, event, state, expiresAt: now() + g.expires * 1000, subscriber, resource,
           ...(body !== undefined ? { body } : {}), ...(contentType !== undefined ? { contentType } : {}),
