@@ -140,6 +140,8 @@ async function main(): Promise<void> {
       const d0 = drops();
       const cpu = cpuWindow(parties);
       const t0 = wallMs();
+      // Epoch ms: compare with the gateway log's "time" (keepalive timeouts, reconnects) on stdout.
+      console.error(`# ${phase} starts at ${Math.round(t0)}`);
       const loginsMs = (await run()) - t0;
       await waitFor(`${phase}: ${nUsers} users with full presence`, () => book.complete >= nUsers, { timeoutMs, intervalMs: 5 })
         .catch((err: unknown) => console.error(`# ${phase}: ${String(err)} ${JSON.stringify(book.progress())}`));
@@ -202,6 +204,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({ settle }));
 
     // Phase 2: everyone leaves, then everyone comes back at once.
+    console.error(`# all users disconnect at ${Math.round(wallMs())}`);
     await Promise.all(clients.map((c) => c.stop()));
     clients = [];
     await new Promise((r) => setTimeout(r, 3000));
