@@ -108,7 +108,10 @@ export function createXmppWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJ
         ? { kind: "notifyTerminated", ...(n.reason !== undefined ? { reason: n.reason } : {}), ...(n.retryAfter !== undefined ? { retryAfter: n.retryAfter } : {}) }
         : { kind: "notify", state: n.state === "active" ? "active" : "pending" };
       const step = await apply(stored, rec.watcher, identity, rec.presentity, event);
-      if (step.pair.xmppWatchesSip === "active") await onState(rec.presentity, n);
+      // A watcher authorized by this NOTIFY gets the whole current state, not only what changed: the
+      // presentity may already be cached from another watcher's subscription (shared contacts).
+      const newlyAuthorized = step.pair.xmppAuthorized && stored?.authorization !== "subscribed" ? rec.watcher : undefined;
+      if (step.pair.xmppWatchesSip === "active") await onState(rec.presentity, n, newlyAuthorized);
     }).catch((err: unknown) => log.warn({ err }, "NOTIFY not processed")));
     sub.onTerminated((ended) => {
       // Final NOTIFYs are handled above; here only failures without one (error response, Timer N, expiry).
@@ -152,17 +155,27 @@ export function createXmppWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJ
     });
   }, { concurrency: 8, rateLimit: { max: deps.config.reannounceRatePerSecond, durationMs: 1000 } });
 
-  /** Full-state PIDF → one presence per resource to every authorized watcher of the presentity. */
-  async function onState(presentity: string, n: NotifyReceived): Promise<void> {
-    if (n.body.byteLength === 0) return;
-    const parsed = parsePidf(n.body, n.contentType !== undefined ? { contentType: n.contentType } : {});
-    if (!parsed.ok) return void log.info({ presentity, error: parsed.error }, "NOTIFY body not usable");
+  /**
+   * Full-state PIDF → one presence per changed resource to every authorized watcher of the presentity,
+   * and the whole current state to `newWatcher` (authorized just now).
+   */
+  async function onState(presentity: string, n: NotifyReceived, newWatcher?: string): Promise<void> {
     const cached = await store.getPresence(presentity);
-    const change = applyFullState(cached?.states ?? [], pidfToXmppPresences(parsed.value));
-    if (change.changed.length === 0) return;
-    await store.putPresence(presentity, change.states);
-    const watchers = (await store.listByPresentity("xmppWatcher", presentity)).filter((w) => w.authorization === "subscribed");
-    for (const w of watchers) sendPresences(presentity, w.watcher, change.changed);
+    let states = cached?.states ?? [];
+    let changed: readonly XmppPresenceState[] = [];
+    if (n.body.byteLength > 0) {
+      const parsed = parsePidf(n.body, n.contentType !== undefined ? { contentType: n.contentType } : {});
+      if (!parsed.ok) log.info({ presentity, error: parsed.error }, "NOTIFY body not usable");
+      else {
+        const change = applyFullState(states, pidfToXmppPresences(parsed.value));
+        ({ states, changed } = change);
+        if (changed.length > 0) await store.putPresence(presentity, states);
+      }
+    }
+    if (newWatcher !== undefined && states.length > 0) sendPresences(presentity, newWatcher, states);
+    if (changed.length === 0) return;
+    const watchers = (await store.listByPresentity("xmppWatcher", presentity)).filter((w) => w.authorization === "subscribed" && w.watcher !== newWatcher);
+    for (const w of watchers) sendPresences(presentity, w.watcher, changed);
   }
 
   return {
