@@ -113,6 +113,7 @@ export function createComponentLink(opts: ComponentLinkOptions, logger: Logger):
       intervalMs: opts.keepalive.intervalMs,
       timeoutMs: opts.keepalive.timeoutMs,
       ping: (timeoutMs) => ping(timeoutMs),
+      lastInboundAt: () => lastInbound,
       onDead: () => {
         if (gen !== generation || state !== "online") return;
         const message = `no XEP-0199 ping reply within ${opts.keepalive.timeoutMs} ms: reconnecting`;
@@ -148,6 +149,7 @@ export function createComponentLink(opts: ComponentLinkOptions, logger: Logger):
   });
 
   xmpp.on("stanza", (el: Element) => {
+    lastInbound = Date.now();
     if (pending.size > 0 && pending.settle(el)) return;
     if (isSelfPing(el)) {
       send(xml("iq", { type: "result", from: domain, to: domain, id: el.attrs.id as string }));
@@ -195,6 +197,7 @@ export function createComponentLink(opts: ComponentLinkOptions, logger: Logger):
   }
 
   let outBatch: BufferedStanza[] = [];
+  let lastInbound = 0;
   function writeOut() {
     const batch = outBatch;
     outBatch = [];

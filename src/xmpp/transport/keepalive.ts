@@ -11,6 +11,13 @@ export interface KeepaliveOptions {
   /** Sends one ping and settles with its outcome; must settle within `timeoutMs` (+ scheduling slack). */
   readonly ping: (timeoutMs: number) => Promise<PingOutcome>;
   readonly onDead: () => void;
+  /**
+   * When the server last sent us anything. A ping unanswered while stanzas keep arriving means a busy
+   * server working through a burst (its answer is queued behind them), not a dead one: closing that
+   * link would lose the stanzas in flight and force a full re-announce.
+   */
+  readonly lastInboundAt?: () => number;
+  readonly now?: () => number;
 }
 
 export interface Keepalive {
@@ -25,7 +32,9 @@ export function startKeepalive(opts: KeepaliveOptions): Keepalive {
     inFlight = true;
     try {
       const outcome = await opts.ping(opts.timeoutMs);
-      if (outcome === "dead" && !stopped) {
+      const now = opts.now ?? Date.now;
+      const busy = opts.lastInboundAt !== undefined && now() - opts.lastInboundAt() < opts.timeoutMs;
+      if (outcome === "dead" && !stopped && !busy) {
         stopped = true;
         clearInterval(timer);
         opts.onDead();

@@ -85,6 +85,32 @@ describe("keepalive (fake timers)", () => {
   });
 });
 
+describe("keepalive on a busy link", () => {
+  it("does not declare a link dead while stanzas keep arriving, and does once they stop", async () => {
+    jest.useFakeTimers({ now: 0 });
+    try {
+      let lastInbound = 0;
+      const onDead = jest.fn();
+      const ka = startKeepalive({
+        intervalMs: 1000, timeoutMs: 500, onDead,
+        ping: async () => "dead",
+        lastInboundAt: () => lastInbound,
+      });
+      for (let i = 0; i < 5; i++) {
+        await jest.advanceTimersByTimeAsync(800);
+        lastInbound = Date.now(); // the server is still sending us a burst
+        await jest.advanceTimersByTimeAsync(200);
+      }
+      expect(onDead).not.toHaveBeenCalled();
+      await jest.advanceTimersByTimeAsync(2000); // silence: the next unanswered ping is fatal
+      expect(onDead).toHaveBeenCalledTimes(1);
+      ka.stop();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
+
 describe("pending IQ requests", () => {
   it("resolves results and rejects errors with the stanza condition, only from the addressee", async () => {
     const p = createPendingRequests();
