@@ -3,37 +3,11 @@
 // generator stopped, the stack's and SIPp's CPU (from /proc/PID/stat), and the peers.md "zero loss"
 // verdict. Not part of the test suite. Run:
 //   node --expose-gc --import ./scripts/ts-register.mjs bench/sip-udp-message.ts [--rates 1000,2500,5000,7000] [--seconds 10]
-import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import pino from "pino";
 import { createSipStack } from "../src/sip/stack.js";
 import { scenario, startSipp } from "../test/support/peers/sipp.js";
-
-const CLK_TCK = 100; // Linux USER_HZ
-
-function cpuTicks(pid: number | "self"): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return Number(fields[11]) + Number(fields[12]); // utime + stime
-  } catch {
-    return NaN;
-  }
-}
-
-/** Datagrams the kernel dropped on the UDP socket bound to `port` (last column of /proc/net/udp{,6}). */
-function udpDrops(port: number): number {
-  const hex = `:${port.toString(16).toUpperCase().padStart(4, "0")}`;
-  let drops = 0;
-  for (const f of ["/proc/net/udp", "/proc/net/udp6"]) {
-    let text = "";
-    try { text = readFileSync(f, "utf8"); } catch { continue; }
-    for (const line of text.split("\n").slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols[1]?.endsWith(hex)) drops += Number(cols[cols.length - 1]);
-    }
-  }
-  return drops;
-}
+import { CLK_TCK, cpuTicks, udpDrops } from "./lib/proc-stats.js";
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
