@@ -26,9 +26,9 @@ export interface MessageUacOptions {
   readonly extraHeaders?: readonly string[];
 }
 
-/** UAC: one MESSAGE per call; the call fails unless the final response is `expectStatus`. */
-export function messageUac(o: MessageUacOptions): string {
-  const request = [
+/** The MESSAGE request of a UAC scenario ([call_number] etc. are SIPp keywords). */
+function messageRequest(o: { from: string; to: string; contentType: string; body: string; extraHeaders?: readonly string[] }): string {
+  return indent([
     `MESSAGE ${o.to} SIP/2.0`,
     "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]",
     "Max-Forwards: 70",
@@ -41,14 +41,51 @@ export function messageUac(o: MessageUacOptions): string {
     "Content-Length: [len]",
     "",
     ...o.body.split("\n"),
-  ];
+  ]);
+}
+
+/** UAC: one MESSAGE per call; the call fails unless the final response is `expectStatus`. */
+export function messageUac(o: MessageUacOptions): string {
   return `${HEADER}<scenario name="gateway MESSAGE UAC">
   <send retrans="500">
-    ${cdata(indent(request))}
+    ${cdata(messageRequest(o))}
   </send>
   <recv response="100" optional="true"/>
   <!-- any other final response is an "unexpected message": SIPp fails the call -->
   <recv response="${o.expectStatus}" rtd="true"/>
+</scenario>
+`;
+}
+
+export interface MessageStreamOptions {
+  readonly from: string;
+  readonly to: string;
+  readonly body: string;
+  readonly contentType?: string;
+  /** End the call when no final answer came within this time (a killed gateway cannot answer). */
+  readonly answerTimeoutMs?: number;
+  /** Write "accepted N" / "refused N" to SIPp's -trace_logs file, N = the call number. */
+  readonly logOutcome?: boolean;
+}
+
+/**
+ * UAC for traffic across a disruption: 200 and 503 both end a call successfully (the gateway promised
+ * delivery, or refused with Retry-After); anything else fails it.
+ */
+export function messageUacAcceptOrRefuse(o: MessageStreamOptions): string {
+  const log = (what: string) => (o.logOutcome ? `<action><log message="${what} [call_number]"/></action>` : "");
+  const timeout = o.answerTimeoutMs !== undefined ? ` timeout="${o.answerTimeoutMs}" ontimeout="end"` : "";
+  return `${HEADER}<scenario name="MESSAGE answered 200 or 503">
+  <send retrans="500">
+    ${cdata(messageRequest({ ...o, contentType: o.contentType ?? "text/plain" }))}
+  </send>
+  <recv response="100" optional="true"/>
+  <recv response="503" optional="true" next="refused"/>
+  <recv response="200"${timeout}>${log("accepted")}</recv>
+  <nop next="end"/>
+  <label id="refused"/>
+  <nop>${log("refused")}</nop>
+  <label id="end"/>
 </scenario>
 `;
 }

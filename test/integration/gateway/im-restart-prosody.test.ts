@@ -8,41 +8,16 @@ import { join } from "node:path";
 import type { Element } from "../../../src/xmpp/xml.js";
 import { startDeployment, SIP_DOMAIN, XMPP_DOMAIN, type Deployment } from "../../support/gateway-harness.js";
 import { describeSipp, startSipp } from "../../support/peers/sipp.js";
-import { scenarioFile } from "../../support/sipp-im-scenarios.js";
+import { messageUacAcceptOrRefuse, scenarioFile } from "../../support/sipp-im-scenarios.js";
 
 const CALLS = 100;
 const RATE = 20;
 
-// Accepts 200 or 503: logs which one each call got, so the test knows what the gateway promised.
-const scenarioXml = `<?xml version="1.0" encoding="UTF-8" ?>
-<!DOCTYPE scenario SYSTEM "sipp.dtd">
-<scenario name="MESSAGE stream across an XMPP server restart">
-  <send retrans="500">
-    <![CDATA[
-      MESSAGE sip:alice@${XMPP_DOMAIN} SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      Max-Forwards: 70
-      From: <sip:bob@${SIP_DOMAIN}>;tag=[pid]SIPpTag[call_number]
-      To: <sip:alice@${XMPP_DOMAIN}>
-      Call-ID: [call_id]
-      CSeq: 1 MESSAGE
-      Content-Type: text/plain;charset=UTF-8
-      Content-Length: [len]
-
-      restart [call_number]
-    ]]>
-  </send>
-  <recv response="100" optional="true"/>
-  <recv response="503" optional="true" next="refused"/>
-  <recv response="200">
-    <action><log message="accepted [call_number]"/></action>
-  </recv>
-  <nop next="end"/>
-  <label id="refused"/>
-  <nop><action><log message="refused [call_number]"/></action></nop>
-  <label id="end"/>
-</scenario>
-`;
+// Accepts 200 or 503 and logs which one each call got, so the test knows what the gateway promised.
+const scenarioXml = messageUacAcceptOrRefuse({
+  from: `sip:bob@${SIP_DOMAIN}`, to: `sip:alice@${XMPP_DOMAIN}`, contentType: "text/plain;charset=UTF-8",
+  body: "restart [call_number]", logOutcome: true,
+});
 
 describe("IM across an XMPP server restart", () => {
   let d: Deployment;

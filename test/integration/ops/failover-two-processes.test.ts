@@ -11,7 +11,7 @@ import { startProsody, type ProsodyPeer } from "../../support/peers/prosody.js";
 import { startRedis, type RedisPeer } from "../../support/peers/redis.js";
 import { freePort, startProcess, tempDir, waitFor, type PeerProcess } from "../../support/peers/process.js";
 import { startSipp, type SippPeer } from "../../support/peers/sipp.js";
-import { scenarioFile } from "../../support/sipp-im-scenarios.js";
+import { messageUacAcceptOrRefuse, scenarioFile } from "../../support/sipp-im-scenarios.js";
 import { probe, scrape, valueOf } from "../../support/ops-http.js";
 import { connectTestClient, type TestXmppClient } from "../../support/xmpp-client.js";
 
@@ -58,28 +58,9 @@ const holding = async (g: GatewayProcess) => valueOf(await scrape(g.httpPort), "
 const linkUp = async (g: GatewayProcess) => valueOf(await scrape(g.httpPort), "stox_xmpp_component_up", { domain: SIP_DOMAIN }) === 1;
 
 // 200 or 503 end a call; no answer within 3 s ends it too (the killed process cannot answer).
-const uac = (tag: string) => `<?xml version="1.0" encoding="UTF-8" ?>
-<!DOCTYPE scenario SYSTEM "sipp.dtd">
-<scenario name="MESSAGE to ${tag}">
-  <send retrans="500"><![CDATA[
-      MESSAGE sip:alice@${XMPP_DOMAIN} SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      Max-Forwards: 70
-      From: <sip:bob@${SIP_DOMAIN}>;tag=[pid]SIPpTag[call_number]
-      To: <sip:alice@${XMPP_DOMAIN}>
-      Call-ID: [call_id]
-      CSeq: 1 MESSAGE
-      Content-Type: text/plain
-      Content-Length: [len]
-
-      ${tag} [call_number]
-  ]]></send>
-  <recv response="100" optional="true"/>
-  <recv response="503" optional="true" next="1"/>
-  <recv response="200" timeout="3000" ontimeout="1"/>
-  <label id="1"/>
-</scenario>
-`;
+const uac = (tag: string) => messageUacAcceptOrRefuse({
+  from: `sip:bob@${SIP_DOMAIN}`, to: `sip:alice@${XMPP_DOMAIN}`, body: `${tag} [call_number]`, answerTimeoutMs: 3000,
+});
 
 /** Final statuses per SIPp call number from a -trace_msg log (SIPp Call-IDs are "<n>-<pid>@<ip>"). */
 function finalsByCall(log: string): Map<number, Set<number>> {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { startDeployment, SIP_DOMAIN, XMPP_DOMAIN, type Deployment } from "../../support/gateway-harness.js";
 import { describeSipp, startSipp } from "../../support/peers/sipp.js";
 import { tempDir } from "../../support/peers/process.js";
-import { scenarioFile } from "../../support/sipp-im-scenarios.js";
+import { messageUacAcceptOrRefuse, scenarioFile } from "../../support/sipp-im-scenarios.js";
 import { probe } from "../../support/ops-http.js";
 import type { TestXmppClient } from "../../support/xmpp-client.js";
 
@@ -15,28 +15,7 @@ const CALLS = 100;
 const RATE = 25;
 
 // One MESSAGE per call; 200 and 503 both end the call successfully, anything else (or silence) fails it.
-const UAC = `<?xml version="1.0" encoding="UTF-8" ?>
-<!DOCTYPE scenario SYSTEM "sipp.dtd">
-<scenario name="MESSAGE answered 200 or 503">
-  <send retrans="500"><![CDATA[
-      MESSAGE sip:alice@${XMPP_DOMAIN} SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      Max-Forwards: 70
-      From: <sip:bob@${SIP_DOMAIN}>;tag=[pid]SIPpTag[call_number]
-      To: <sip:alice@${XMPP_DOMAIN}>
-      Call-ID: [call_id]
-      CSeq: 1 MESSAGE
-      Content-Type: text/plain
-      Content-Length: [len]
-
-      drain [call_number]
-  ]]></send>
-  <recv response="100" optional="true"/>
-  <recv response="503" optional="true" next="1"/>
-  <recv response="200"/>
-  <label id="1"/>
-</scenario>
-`;
+const UAC = messageUacAcceptOrRefuse({ from: `sip:bob@${SIP_DOMAIN}`, to: `sip:alice@${XMPP_DOMAIN}`, body: "drain [call_number]" });
 
 /** Final status per SIPp call number, from the -trace_msg log (SIPp's Call-ID is "<n>-<pid>@<ip>"). */
 function finalsByCall(log: string): Map<number, number[]> {
