@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { xml, type Element } from "../../../src/xmpp/xml.js";
 import { startDeployment, SIP_DOMAIN, XMPP_DOMAIN, type Deployment } from "../../support/gateway-harness.js";
 import { startBaresip, type BaresipPeer } from "../../support/peers/baresip.js";
-import { freePort, waitFor } from "../../support/peers/process.js";
+import { freePortWithTlsNeighbour, waitFor } from "../../support/peers/process.js";
 import type { TestXmppClient } from "../../support/xmpp-client.js";
 
 const BOB_JID = `bob@${SIP_DOMAIN}`;
@@ -18,7 +18,7 @@ describe("presence with baresip", () => {
   let alice: TestXmppClient;
 
   beforeAll(async () => {
-    const baresipPort = await freePort();
+    const baresipPort = await freePortWithTlsNeighbour();
     d = await startDeployment({
       users: ["alice"],
       // The gateway's requests for sip.example go to the phone itself (no registrar in this test).

@@ -4,7 +4,7 @@
 import { writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { join } from "node:path";
-import { freePort, startProcess, tempDir, waitFor, type PeerProcess } from "./process.js";
+import { freePort, freePortWithTlsNeighbour, startProcess, tempDir, waitFor, type PeerProcess } from "./process.js";
 
 export interface BaresipOptions {
   /** The account line's AOR, e.g. "sip:bob@127.0.0.1". Port is added from `port`. */
@@ -13,6 +13,7 @@ export interface BaresipOptions {
   readonly presenceContacts?: readonly { readonly name: string; readonly uri: string }[];
   /** Quit after this many seconds (-t), so a hung run cannot outlive the test. */
   readonly quitAfterS?: number;
+  /** sip_listen port; baresip also binds port + 1 for TLS, so pick it with freePortWithTlsNeighbour(). */
   readonly port?: number;
   /** Use `user` as the AOR verbatim (e.g. "sip:bob@sip.example"), without appending the port. */
   readonly exactAor?: boolean;
@@ -36,8 +37,9 @@ export interface BaresipPeer {
 
 export async function startBaresip(o: BaresipOptions): Promise<BaresipPeer> {
   const dir = tempDir("baresip");
-  const port = o.port ?? (await freePort());
-  const ctrlPort = o.control ? await freePort() : undefined;
+  const port = o.port ?? (await freePortWithTlsNeighbour());
+  let ctrlPort = o.control ? await freePort() : undefined;
+  while (ctrlPort === port + 1) ctrlPort = await freePort();
   writeFileSync(join(dir, "config"), [
     "poll_method\tepoll",
     `sip_listen\t127.0.0.1:${port}`,

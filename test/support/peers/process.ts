@@ -42,13 +42,35 @@ export async function freePort(): Promise<number> {
         srv.close(() => resolve(p));
       });
     });
-    const udpFree = await new Promise<boolean>((resolve) => {
-      const s = createSocket("udp4");
-      s.once("error", () => resolve(false));
-      s.bind(port, "127.0.0.1", () => s.close(() => resolve(true)));
-    });
-    if (udpFree) return port;
+    if (await udpPortFree(port)) return port;
   }
+}
+
+/**
+ * A port p free for TCP and UDP whose neighbour p+1 is free for TCP too: baresip binds its SIP/TLS
+ * listener on sip_listen's port + 1 and exits (98) when that one is taken (seen in CI).
+ */
+export async function freePortWithTlsNeighbour(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (port < 65535 && (await tcpPortFree(port + 1))) return port;
+  }
+}
+
+function udpPortFree(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const s = createSocket("udp4");
+    s.once("error", () => resolve(false));
+    s.bind(port, "127.0.0.1", () => s.close(() => resolve(true)));
+  });
+}
+
+function tcpPortFree(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const srv = createServer();
+    srv.once("error", () => resolve(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+  });
 }
 
 export function tempDir(prefix: string): string {
