@@ -133,7 +133,7 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
         const r = xmpp.send(s);
         if (r.kind === "rejected") logger.warn({ reason: r.reason, to: s.attrs.to }, "presence stanza not sent");
       },
-      config: { ...config.presence, subscribeExpires: config.presence.defaultExpires, reannounceRatePerSecond: 200 },
+      config: { ...config.presence, subscribeExpires: config.presence.defaultExpires },
     });
   };
 

@@ -61,6 +61,12 @@ const sections = {
       maxExpires: z.number().int().min(1).describe("Longer SUBSCRIBE Expires are reduced to this.").default(86_400),
       maxSubscriptionsPerUser: z.number().int().min(1).describe("Active subscriptions per user.").default(1000),
       maxSubscriptionsPerDomain: z.number().int().min(1).describe("Active subscriptions per remote domain.").default(100_000),
+      subscribeRatePerSecond: z.number().int().min(1).max(100_000)
+        .describe("Initial SUBSCRIBEs the gateway sends per second, all replicas together: new XMPP subscriptions, retries and re-SUBSCRIBEs after a restart share this limit (a roster import or login storm is paced; the XMPP user sees the contact pending meanwhile). Refreshes within an existing dialog are not paced.")
+        .default(200),
+      reannounceRatePerSecond: z.number().int().min(1).max(100_000)
+        .describe("Presence stanzas per second when re-announcing cached presence (and re-probing XMPP users) after a component reconnect or a restart.")
+        .default(200),
     })
     .strict()
     .describe("Presence (RFC 7248/8048, RFC 3856).")

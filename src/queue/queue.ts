@@ -108,3 +108,18 @@ export function permanentJobFailure(detail: string, cause?: unknown): Error {
 export function isPermanentJobFailure(value: unknown): boolean {
   return value instanceof Error && (value as unknown as Record<symbol, unknown>)[PERMANENT] === true;
 }
+
+/**
+ * A rate limit for `perSecond` job starts that never lets more than `perSecond` start in ANY 1 s span.
+ * The limiter (BullMQ's, and memory-queue.ts which copies it) is a fixed window opened by its first job:
+ * `{ max: rate, durationMs: 1000 }` allows a whole window's jobs at the end of one window and another
+ * window's worth right after it (up to 2 × rate in one second), and sends each window as one burst.
+ * Windows of one job each (durationMs = 1000 / rate) space the starts evenly; above 100/s, windows of
+ * ⌈rate/100⌉ jobs keep them ≥ 10 ms long (timer granularity, one Redis round trip per window), which
+ * allows at most one window's extra jobs (1 %) in an unaligned second. durationMs is rounded up, so the
+ * average never exceeds the rate.
+ */
+export function evenRateLimit(perSecond: number): { readonly max: number; readonly durationMs: number } {
+  const max = Math.max(1, Math.ceil(perSecond / 100));
+  return { max, durationMs: Math.ceil((1000 * max) / perSecond) };
+}

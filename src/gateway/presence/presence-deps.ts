@@ -17,7 +17,7 @@ export interface PresenceDeps {
   /** Writes one stanza to the component link (buffered while it reconnects). */
   readonly sendXmpp: (stanza: Element) => void;
   readonly store: Store;
-  /** Delayed re-SUBSCRIBEs (jobs.ts subscribe.burst). Default: an in-process memory queue. */
+  /** Paced initial and delayed re-SUBSCRIBEs (jobs.ts subscribe.burst). Default: an in-process memory queue. */
   readonly queue?: JobQueue;
   readonly config: {
     readonly notifyMinIntervalSeconds: number;
@@ -25,6 +25,8 @@ export interface PresenceDeps {
     readonly maxSubscriptionsPerDomain: number;
     /** Expires the gateway asks for on its own SUBSCRIBEs (it refreshes them itself). */
     readonly subscribeExpires: number;
+    /** Initial SUBSCRIBEs per second (subscribe.burst rate limit): new subscriptions, retries, restores. */
+    readonly subscribeRatePerSecond: number;
     /** Stanzas per second when re-announcing after a reconnect or restart. */
     readonly reannounceRatePerSecond: number;
   };

@@ -1,9 +1,14 @@
 // XMPP watchers of SIP presentities: the gateway is the RFC 6665 subscriber and keeps the SIP
 // subscription alive for as long as the XMPP one exists. Authorization comes from NOTIFY
 // Subscription-State, not from the 2xx (RFC 6665 §4.1.2.1; interworking.md §2.2).
+// Every SUBSCRIBE that starts a dialog (a new XMPP subscription, a retry, a re-SUBSCRIBE after a
+// restart) is a `subscribe.burst` job under one rate limit (presence.subscribeRatePerSecond), so a
+// roster import or a login storm reaches the SIP side at a bounded rate. Refreshes within a dialog
+// (RFC 6665 §4.1.2.2) are the subscriber's own timers and are not paced: they recur spread out as the
+// dialogs were created.
 import type { XmppPresenceState } from "../../domain/presence.js";
 import { reduceSubscription, type SubscriptionEvent, type SubscriptionStep } from "../../domain/subscription.js";
-import type { JobQueue } from "../../queue/queue.js";
+import { evenRateLimit, type JobQueue } from "../../queue/queue.js";
 import type { NotifyReceived, Subscription } from "../../sip/endpoint.js";
 import { parsePidf } from "../../simple/pidf/parse.js";
 import { jobKeyOf } from "../../queue/jobs.js";
@@ -41,18 +46,27 @@ export function createXmppWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJ
     for (const s of states) deps.sendXmpp(buildPresenceStanza(`${bare}/${s.resource}`, to, s));
   };
 
-  /** Runs one reducer step for the pair and performs its actions. */
+  /**
+   * Runs one reducer step for the pair and performs its actions. A `subscribeSip` is performed (a
+   * SUBSCRIBE sent) only for `retryDue`, i.e. inside the rate-limited job; any other one queues that
+   * job and stores the pair as a retry due now, which the reducer treats like a pending subscription.
+   */
   async function apply(rec: XmppWatcherSubscription | undefined, watcher: string, identity: string, presentity: string, event: SubscriptionEvent): Promise<SubscriptionStep> {
     const step = reduceSubscription(pairFromRecords([], rec), event);
     const from = sipJidOf(presentity);
     let next: XmppWatcherSubscription | undefined = rec;
+    let queued = false;
     for (const a of step.actions) {
       switch (a.kind) {
         case "sendXmpp":
           if (from !== undefined) deps.sendXmpp(buildSubscriptionStanza(from, watcher, a.type));
           break;
         case "subscribeSip":
-          next = start(rec, watcher, identity, presentity);
+          if (event.kind === "retryDue") next = start(rec, watcher, identity, presentity);
+          else {
+            next = queueSubscribe(rec ?? newRecord(watcher, presentity), 0);
+            queued = true;
+          }
           break;
         case "unsubscribeSip": {
           const sub = rec === undefined ? undefined : live.get(rec.id);
@@ -60,7 +74,7 @@ export function createXmppWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJ
           break;
         }
         case "scheduleRetry":
-          if (next !== undefined) next = scheduleRetry(next, identity, a.afterSeconds);
+          if (next !== undefined) next = queueSubscribe(next, a.afterSeconds * 1000);
           break;
         default:
           break;
@@ -69,13 +83,16 @@ export function createXmppWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJ
     if (step.pair.xmppWatchesSip === "none") {
       if (rec !== undefined) {
         live.delete(rec.id);
+        if (rec.retryAfterAt !== undefined) void queue.removeByKey("subscribe.burst", burstKey(watcher, presentity)).catch(() => false); // else a no-op when it runs
         await store.deleteSubscription(rec.id);
-        await store.deletePresence(presentity);
+        // The cache is per presentity: other XMPP users watching the same SIP contact still answer
+        // their probes from it (RFC 6121 §4.3.2), so it goes only with the last watcher.
+        if ((await store.listByPresentity("xmppWatcher", presentity)).length === 0) await store.deletePresence(presentity);
       }
     } else if (next !== undefined) {
       const authorization = step.pair.xmppAuthorized ? "subscribed" : "pending";
       const { retryAfterAt: _drop, ...base } = next;
-      const retryAfterAt = step.pair.xmppWatchesSip === "retrying" ? next.retryAfterAt ?? Date.now() : undefined;
+      const retryAfterAt = step.pair.xmppWatchesSip === "retrying" || queued ? next.retryAfterAt ?? Date.now() : undefined;
       const sub = live.get(next.id);
       const d = sub?.data();
       await store.putSubscription({
@@ -86,6 +103,11 @@ export function createXmppWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJ
     return step;
   }
 
+  const newRecord = (watcher: string, presentity: string): XmppWatcherSubscription => ({
+    kind: "xmppWatcher", id: newSubscriptionId(), watcher, presentity, expiresAt: 0, generation: 0, authorization: "pending",
+  });
+
+  /** Sends the SUBSCRIBE; called only from the rate-limited subscribe.burst job (via retryDue). */
   function start(rec: XmppWatcherSubscription | undefined, watcher: string, identity: string, presentity: string): XmppWatcherSubscription {
     if (rec !== undefined) live.delete(rec.id);
     const sub = deps.sip.subscribe(identity, presentity, "presence", { expires: deps.config.subscribeExpires, accept: [PIDF] });
@@ -124,18 +146,21 @@ export function createXmppWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJ
     });
   }
 
+  const burstKey = (xmppUser: string, sipPresentity: string) => jobKeyOf("subscribe.burst", { xmppUser, sipPresentity }).id;
+
   /**
-   * The re-SUBSCRIBE is a delayed `subscribe.burst` job (jobs.ts): it survives a restart with BullMQ and
-   * carries only the pair's keys; the handler reads the record, so a stale job is a no-op (retryDue
-   * does nothing unless the pair is still retrying). An earlier, later-due job is replaced.
+   * The (re-)SUBSCRIBE is a `subscribe.burst` job (jobs.ts), delayed by a retry-after: it survives a
+   * restart with BullMQ and carries only the pair's keys; the handler reads the record, so a stale job
+   * is a no-op (see the handler). An earlier, later-due job is replaced. The returned record says when
+   * it is due (`retryAfterAt`), which is also what marks the pair as waiting for its SUBSCRIBE.
    */
-  function scheduleRetry(rec: XmppWatcherSubscription, _identity: string, afterSeconds: number): XmppWatcherSubscription {
+  function queueSubscribe(rec: XmppWatcherSubscription, afterMs: number): XmppWatcherSubscription {
     live.delete(rec.id);
     const payload = { xmppUser: rec.watcher, sipPresentity: rec.presentity };
-    void queue.removeByKey("subscribe.burst", jobKeyOf("subscribe.burst", payload).id)
-      .then(() => queue.add("subscribe.burst", payload, { delayMs: afterSeconds * 1000 }))
-      .catch((err: unknown) => log.warn({ err, watcher: rec.watcher, presentity: rec.presentity }, "re-subscribe not scheduled; restore() retries it"));
-    return { ...rec, retryAfterAt: Date.now() + afterSeconds * 1000 };
+    void queue.removeByKey("subscribe.burst", burstKey(rec.watcher, rec.presentity))
+      .then(() => queue.add("subscribe.burst", payload, afterMs > 0 ? { delayMs: afterMs } : {}))
+      .catch((err: unknown) => log.warn({ err, watcher: rec.watcher, presentity: rec.presentity }, "SUBSCRIBE not queued; restore() queues it again"));
+    return { ...rec, retryAfterAt: Date.now() + afterMs };
   }
 
   /** The XMPP user's SIP identity (From of her SUBSCRIBEs): her stored dialog's, else from the plan. */
@@ -145,15 +170,19 @@ export function createXmppWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJ
     return origin.ok ? formatSipAddress(origin.value) : undefined;
   };
 
+  // One limiter for every dialog-creating SUBSCRIBE (BullMQ: shared by all replicas), evenly spaced.
   queue.process("subscribe.burst", async (job) => {
     const { xmppUser, sipPresentity } = job.payload;
     await serial(`${xmppUser}\u0000${sipPresentity}`, async () => {
       const rec = await recordOf(xmppUser, sipPresentity);
-      const identity = rec === undefined ? undefined : identityOf(rec);
-      if (rec === undefined || identity === undefined) return; // unsubscribed meanwhile: nothing to retry
+      // Stale: unsubscribed meanwhile, subscribed already (not waiting), or replaced by a later-due retry
+      // (a notifier's Retry-After is honoured; 1 s of slack for clocks of other replicas).
+      if (rec === undefined || rec.retryAfterAt === undefined || live.has(rec.id) || rec.retryAfterAt > Date.now() + 1000) return;
+      const identity = identityOf(rec);
+      if (identity === undefined) return;
       await apply(rec, xmppUser, identity, sipPresentity, { kind: "retryDue" });
     });
-  }, { concurrency: 8, rateLimit: { max: deps.config.reannounceRatePerSecond, durationMs: 1000 } });
+  }, { concurrency: 8, rateLimit: evenRateLimit(deps.config.subscribeRatePerSecond) });
 
   /**
    * Full-state PIDF → one presence per changed resource to every authorized watcher of the presentity,
@@ -204,9 +233,15 @@ export function createXmppWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJ
       for (const rec of await store.listAll("xmppWatcher")) {
         const identity = identityOf(rec);
         if (identity === undefined) continue;
-        // Never established or waiting for a retry: re-SUBSCRIBE (a queued job; with BullMQ the old one may still be there).
-        if (rec.dialog === undefined || rec.retryAfterAt !== undefined) {
-          scheduleRetry(rec, identity, 0);
+        // Waiting for its SUBSCRIBE (queued or a retry): queue it again, due when it was (with BullMQ the
+        // old job may still be there and is replaced). Sent but never established (no dialog): the
+        // answer went to the old process, so it is sent again, stored as waiting so the job acts on it.
+        if (rec.retryAfterAt !== undefined) {
+          queueSubscribe(rec, Math.max(0, rec.retryAfterAt - Date.now()));
+          continue;
+        }
+        if (rec.dialog === undefined) {
+          await store.putSubscription(queueSubscribe(rec, 0));
           continue;
         }
         const sub = deps.sip.restoreSubscription({

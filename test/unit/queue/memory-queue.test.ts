@@ -4,6 +4,7 @@ import { describe, it, expect, jest, afterEach } from "@jest/globals";
 import pino from "pino";
 import { createMemoryQueue } from "../../../src/queue/memory-queue.js";
 import { storageKeyOf } from "../../../src/queue/jobs.js";
+import { evenRateLimit } from "../../../src/queue/queue.js";
 import { queueContract } from "../../contract/queue.contract.js";
 
 const logger = pino({ level: "silent" });
@@ -66,5 +67,30 @@ describe("job storage keys", () => {
     const keys = ids.map((id) => storageKeyOf({ mode: "unique", id }));
     for (const k of keys) { expect(k).not.toContain(":"); expect(/^\d+$/.test(k)).toBe(false); }
     expect(new Set(keys).size).toBe(ids.length);
+  });
+});
+
+describe("evenRateLimit", () => {
+  afterEach(() => { jest.useRealTimers(); });
+
+  it.each([1, 7, 10, 150, 200, 1000])("at %i/s never exceeds the rate on average, nor by more than one window in any second", async (rate) => {
+    const rl = evenRateLimit(rate);
+    expect(rl.max / rl.durationMs).toBeLessThanOrEqual(rate / 1000);
+    expect(rl.durationMs).toBeGreaterThanOrEqual(Math.min(10, 1000 / rate));
+    jest.useFakeTimers();
+    const q = createMemoryQueue({ logger });
+    const starts: number[] = [];
+    q.process("subscribe.burst", async () => { starts.push(Date.now()); }, { concurrency: 8, rateLimit: rl });
+    const n = rate * 3 + 1;
+    for (let i = 0; i < n; i++) await q.add("subscribe.burst", { xmppUser: "u@x", sipPresentity: `sip:c${i}@y` });
+    await jest.advanceTimersByTimeAsync(4000);
+    expect(starts.length).toBe(n);
+    let peak = 0;
+    for (let i = 0, j = 0; i < starts.length; i++) {
+      while (j < starts.length && starts[j]! < starts[i]! + 1000) j++;
+      peak = Math.max(peak, j - i);
+    }
+    expect(peak).toBeLessThanOrEqual(rl.max === 1 ? rate : rate + rl.max);
+    await q.close({ graceful: false });
   });
 });

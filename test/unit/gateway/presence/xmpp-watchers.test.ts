@@ -1,0 +1,243 @@
+// XMPP watchers of SIP presentities on fake timers, the memory store and the memory queue: every
+// SUBSCRIBE that starts a dialog goes through one rate limit (presence.subscribeRatePerSecond), stale
+// jobs do nothing, and a shared contact's presence cache outlives one watcher's unsubscribe.
+// The SIP endpoint is a fake (the wire is covered by test/integration/presence/presence-pacing.test.ts):
+// it records when each SUBSCRIBE would be sent and lets the test play the notifier's NOTIFYs.
+import { afterEach, beforeEach, describe, expect, it, jest } from "@jest/globals";
+import pino from "pino";
+import { compileAddressPlan } from "../../../../src/translate/address-plan.js";
+import { compileSipTrust } from "../../../../src/translate/identity.js";
+import { formatJid, sipUriToJid } from "../../../../src/translate/address.js";
+import type { AddressPlan } from "../../../../src/domain/address.js";
+import { createMemoryStore } from "../../../../src/store/memory-store.js";
+import { createMemoryQueue } from "../../../../src/queue/memory-queue.js";
+import type { JobQueue } from "../../../../src/queue/queue.js";
+import type { Store } from "../../../../src/store/store.js";
+import { createKeyedSerial } from "../../../../src/gateway/presence/keyed-serial.js";
+import { createXmppWatchers, type XmppWatchers } from "../../../../src/gateway/presence/xmpp-watchers.js";
+import type { PresenceDeps } from "../../../../src/gateway/presence/presence-deps.js";
+import type { NotifyReceived, Subscription, SubscriptionEnded } from "../../../../src/sip/endpoint.js";
+import type { SipRequest } from "../../../../src/sip/message/types.js";
+import type { Element } from "../../../../src/xmpp/xml.js";
+
+const logger = pino({ level: "silent" });
+const planResult = compileAddressPlan({ sipDomains: ["sip.example"], xmppDomains: ["xmpp.example"], mappings: [{ style: "same-domain", sipDomain: "sip.example" }] });
+if (!planResult.ok) throw new Error("address plan");
+const plan: AddressPlan = planResult.value;
+const trustResult = compileSipTrust([]);
+if (!trustResult.ok) throw new Error("trust");
+const trust = trustResult.value;
+const sipJidOf = (uri: string): string | undefined => {
+  const j = sipUriToJid(uri, plan);
+  return j.ok ? formatJid({ ...(j.value.local !== undefined ? { local: j.value.local } : {}), domain: j.value.domain }) : undefined;
+};
+
+interface Sent {
+  readonly at: number;
+  readonly from: string;
+  readonly to: string;
+  notify(state: "active" | "pending" | "terminated", note?: string, extra?: { reason?: "probation"; retryAfter?: number }): void;
+  fail(status: number, retryAfter?: number): void;
+}
+
+/** A SIP endpoint that sends nothing: SUBSCRIBEs are recorded with the (fake) time they were made. */
+function fakeSip() {
+  const sent: Sent[] = [];
+  const subscribe = (from: string, to: string): Subscription => {
+    const onNotify: ((n: NotifyReceived) => void)[] = [];
+    const onEnd: ((e: SubscriptionEnded) => void)[] = [];
+    sent.push({
+      at: Date.now(), from, to,
+      notify(state, note, extra = {}) {
+        const body = note === undefined ? new Uint8Array() : new TextEncoder().encode(
+          `<?xml version="1.0"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="${to}"><tuple id="t1"><status><basic>open</basic></status><note>${note}</note></tuple></presence>`);
+        // Only what xmpp-watchers reads: Subscription-State and the body (the request itself is unused).
+        const n = { state, ...extra, request: {} as SipRequest, body, ...(note === undefined ? {} : { contentType: "application/pidf+xml" }) } as NotifyReceived;
+        for (const l of onNotify) l(n);
+      },
+      fail(status, retryAfter) {
+        for (const l of onEnd) l({ reason: "request-failed", by: "error", status, ...(retryAfter !== undefined ? { retryAfter } : {}) });
+      },
+    });
+    return {
+      key: `k${sent.length}`,
+      data: () => ({ event: { name: "presence" }, state: "init", expiresAt: 0, identity: from, target: to, callId: `c${sent.length}`, localTag: "t", requestedExpires: 3600 }),
+      response: Promise.resolve(undefined),
+      onNotify: (l) => { onNotify.push(l); },
+      onTerminated: (l) => { onEnd.push(l); },
+      refresh: () => Promise.resolve(undefined),
+      unsubscribe: () => Promise.resolve(),
+    };
+  };
+  const sip: PresenceDeps["sip"] = {
+    subscribe,
+    restoreSubscription: () => { throw new Error("not used"); },
+    onSubscribe: () => undefined,
+    restoreNotifierSubscription: () => { throw new Error("not used"); },
+  };
+  return { sent, sip };
+}
+
+/** Largest number of SUBSCRIBEs within any span of 1 s (sliding, starting at each SUBSCRIBE). */
+const peakPerSecond = (times: readonly number[]): number =>
+  Math.max(0, ...times.map((t) => times.filter((u) => u >= t && u < t + 1000).length));
+
+describe("XMPP watchers: paced SUBSCRIBEs", () => {
+  let store: Store;
+  let queue: JobQueue;
+  let sent: Sent[];
+  let stanzas: Element[];
+  let watchers: XmppWatchers;
+  const build = (rate: number, s?: Store) => {
+    store = s ?? createMemoryStore();
+    queue = createMemoryQueue({ logger });
+    const fake = fakeSip();
+    sent = fake.sent;
+    stanzas = [];
+    const deps: PresenceDeps = {
+      plan, trust, sip: fake.sip, store, queue, logger,
+      sendXmpp: (st) => { stanzas.push(st); },
+      config: { notifyMinIntervalSeconds: 0, maxSubscriptionsPerUser: 1000, maxSubscriptionsPerDomain: 100_000, subscribeExpires: 3600, subscribeRatePerSecond: rate, reannounceRatePerSecond: 200 },
+    };
+    watchers = createXmppWatchers(deps, createKeyedSerial(), sipJidOf, queue);
+  };
+  const subscribe = (user: string, contact: string) =>
+    watchers.onXmppRequest(`${user}@xmpp.example`, `sip:${user}@xmpp.example`, `sip:${contact}@sip.example`, "subscribe");
+
+  beforeEach(() => { jest.useFakeTimers(); });
+  afterEach(async () => {
+    await queue.close({ graceful: false });
+    jest.useRealTimers();
+  });
+
+  it("3 users × 30 contacts at once at 10/s: never more than 10 SUBSCRIBEs in any second, all sent, contacts pending meanwhile", async () => {
+    build(10);
+    const t0 = Date.now();
+    await Promise.all(["u1", "u2", "u3"].flatMap((u) => Array.from({ length: 30 }, (_, k) => subscribe(u, `${u}c${k}`))));
+    await jest.advanceTimersByTimeAsync(0);
+    expect(sent.length).toBeLessThanOrEqual(1);
+    // Every pair is recorded and pending; the XMPP users got nothing yet (no subscribed, no unsubscribed).
+    const recs = await store.listAll("xmppWatcher");
+    expect(recs.length).toBe(90);
+    expect(recs.every((r) => r.authorization === "pending")).toBe(true);
+    expect(stanzas).toEqual([]);
+    await jest.advanceTimersByTimeAsync(4000);
+    expect(sent.length).toBeGreaterThanOrEqual(40);
+    expect(sent.length).toBeLessThanOrEqual(41);
+    await jest.advanceTimersByTimeAsync(6000);
+    expect(sent.length).toBe(90);
+    expect(new Set(sent.map((s) => `${s.from} ${s.to}`)).size).toBe(90);
+    expect(peakPerSecond(sent.map((s) => s.at))).toBe(10);
+    expect(sent[89]!.at - t0).toBeGreaterThanOrEqual(8900);
+    // The notifiers authorize: each user gets subscribed + presence for each of her contacts.
+    for (const s of sent) s.notify("active", "here");
+    await jest.advanceTimersByTimeAsync(0);
+    expect(stanzas.filter((st) => st.attrs.type === "subscribed").length).toBe(90);
+    expect(stanzas.filter((st) => st.name === "presence" && st.attrs.type === undefined).length).toBe(90);
+    expect((await store.listAll("xmppWatcher")).every((r) => r.authorization === "subscribed" && r.retryAfterAt === undefined)).toBe(true);
+  });
+
+  it("retries and new subscriptions share the one limit", async () => {
+    build(10);
+    await Promise.all(Array.from({ length: 10 }, (_, k) => subscribe("u1", `a${k}`)));
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(sent.length).toBe(10);
+    // All ten refused with 503 Retry-After: 1, and ten new subscriptions arrive at the same moment.
+    for (const s of sent.slice()) s.fail(503, 1);
+    await Promise.all(Array.from({ length: 10 }, (_, k) => subscribe("u1", `b${k}`)));
+    await jest.advanceTimersByTimeAsync(5000);
+    expect(sent.length).toBe(30);
+    expect(sent.slice(10).filter((s) => s.to.startsWith("sip:a")).length).toBe(10);
+    expect(peakPerSecond(sent.map((s) => s.at))).toBe(10);
+    // A retry is never sent before its Retry-After.
+    const refusedAt = sent[9]!.at;
+    for (const s of sent.slice(10).filter((x) => x.to.startsWith("sip:a"))) expect(s.at - refusedAt).toBeGreaterThanOrEqual(1000);
+  });
+
+  it("an unsubscribe while the SUBSCRIBE is queued sends nothing for that pair", async () => {
+    build(1);
+    await Promise.all(Array.from({ length: 3 }, (_, k) => subscribe("u1", `c${k}`)));
+    await watchers.onXmppRequest("u1@xmpp.example", "sip:u1@xmpp.example", "sip:c2@sip.example", "unsubscribe");
+    await jest.advanceTimersByTimeAsync(5000);
+    expect(sent.map((s) => s.to)).toEqual(["sip:c0@sip.example", "sip:c1@sip.example"]);
+    expect((await store.listAll("xmppWatcher")).map((r) => r.presentity).sort()).toEqual(["sip:c0@sip.example", "sip:c1@sip.example"]);
+    expect((await queue.stats()).find((s) => s.name === "subscribe.burst")).toMatchObject({ waiting: 0, delayed: 0 });
+  });
+
+  it("a stale job does nothing: a pair already subscribed, or a retry replaced by a later one", async () => {
+    build(10);
+    await subscribe("u1", "c0");
+    await jest.advanceTimersByTimeAsync(200);
+    expect(sent.length).toBe(1);
+    sent[0]!.notify("active", "here");
+    await jest.advanceTimersByTimeAsync(0);
+    // A duplicate job for an established pair (e.g. left over in BullMQ from before a restart).
+    await queue.add("subscribe.burst", { xmppUser: "u1@xmpp.example", sipPresentity: "sip:c0@sip.example" });
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(sent.length).toBe(1);
+    // Probation with retry-after=30, then an early job (an old one that was not replaced): not before 30 s.
+    sent[0]!.notify("terminated", undefined, { reason: "probation", retryAfter: 30 });
+    await jest.advanceTimersByTimeAsync(0);
+    await queue.removeByKey("subscribe.burst", "subscribe|u1@xmpp.example|sip:c0@sip.example");
+    await queue.add("subscribe.burst", { xmppUser: "u1@xmpp.example", sipPresentity: "sip:c0@sip.example" });
+    await jest.advanceTimersByTimeAsync(5000);
+    expect(sent.length).toBe(1);
+    // restore() (as after a restart) queues it again, due when the record says.
+    await watchers.restore();
+    await jest.advanceTimersByTimeAsync(20_000);
+    expect(sent.length).toBe(1);
+    await jest.advanceTimersByTimeAsync(6000);
+    expect(sent.length).toBe(2);
+  });
+
+  it("restore() re-SUBSCRIBEs queued and never-established pairs under the limit", async () => {
+    build(5);
+    const shared = store;
+    await Promise.all(Array.from({ length: 10 }, (_, k) => subscribe("u1", `c${k}`)));
+    await jest.advanceTimersByTimeAsync(900);
+    expect(sent.length).toBe(5); // at 0, 200, …, 800 ms: five sent (no answer yet: no dialog), five still queued
+    await queue.close({ graceful: false });
+    // A new process on the same (durable) store.
+    build(5, shared);
+    expect(await watchers.restore()).toBe(0);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(sent.length).toBe(1);
+    await jest.advanceTimersByTimeAsync(3000);
+    expect(sent.length).toBe(10);
+    expect(peakPerSecond(sent.map((s) => s.at))).toBe(5);
+    for (const s of sent) s.notify("active", "back");
+    await jest.advanceTimersByTimeAsync(0);
+    expect((await store.listAll("xmppWatcher")).every((r) => r.authorization === "subscribed")).toBe(true);
+  });
+});
+
+describe("XMPP watchers: a SIP contact shared by two XMPP users", () => {
+  afterEach(() => { jest.useRealTimers(); });
+
+  it("one watcher's unsubscribe keeps the cached presence the other one's probes are answered from", async () => {
+    jest.useFakeTimers();
+    const store = createMemoryStore();
+    const queue = createMemoryQueue({ logger });
+    const fake = fakeSip();
+    const stanzas: Element[] = [];
+    const watchers = createXmppWatchers({
+      plan, trust, sip: fake.sip, store, queue, logger,
+      sendXmpp: (st) => { stanzas.push(st); },
+      config: { notifyMinIntervalSeconds: 0, maxSubscriptionsPerUser: 1000, maxSubscriptionsPerDomain: 100_000, subscribeExpires: 3600, subscribeRatePerSecond: 100, reannounceRatePerSecond: 200 },
+    }, createKeyedSerial(), sipJidOf, queue);
+    for (const u of ["alice", "dave"]) await watchers.onXmppRequest(`${u}@xmpp.example`, `sip:${u}@xmpp.example`, "sip:carol@sip.example", "subscribe");
+    await jest.advanceTimersByTimeAsync(100);
+    expect(fake.sent.length).toBe(2);
+    for (const s of fake.sent) s.notify("active", "at the lab");
+    await jest.advanceTimersByTimeAsync(0);
+    await watchers.onXmppRequest("alice@xmpp.example", "sip:alice@xmpp.example", "sip:carol@sip.example", "unsubscribe");
+    expect(await store.getPresence("sip:carol@sip.example")).toBeDefined();
+    stanzas.length = 0;
+    await watchers.onProbe("dave@xmpp.example/phone", "dave@xmpp.example", "sip:carol@sip.example");
+    expect(stanzas.map((s) => [s.attrs.to, s.attrs.type, s.getChildText("status")])).toEqual([["dave@xmpp.example/phone", undefined, "at the lab"]]);
+    // The last watcher leaving drops the cache.
+    await watchers.onXmppRequest("dave@xmpp.example", "sip:dave@xmpp.example", "sip:carol@sip.example", "unsubscribe");
+    expect(await store.getPresence("sip:carol@sip.example")).toBeUndefined();
+    await queue.close({ graceful: false });
+  });
+});
