@@ -105,6 +105,18 @@ export const sipSchema = z
       .strict()
       .describe("Transaction timers.")
       .default({}),
+    udp: z
+      .object({
+        receiveBufferBytes: z.number().int().min(0).max(1 << 30)
+          .describe("SO_RCVBUF requested for UDP listeners (0: OS default). Linux grants at most net.core.rmem_max (the gateway logs the size granted); raise that sysctl to get more.")
+          .default(4 * 1024 * 1024),
+        sendBufferBytes: z.number().int().min(0).max(1 << 30)
+          .describe("SO_SNDBUF requested for UDP listeners (0: OS default); capped by net.core.wmem_max.")
+          .default(4 * 1024 * 1024),
+      })
+      .strict()
+      .describe("UDP socket buffers: room for bursts while the event loop is busy (a full receive buffer drops datagrams).")
+      .default({}),
     limits: z
       .object({
         maxMessageBytes: z.number().int().min(1024).describe("Largest SIP message accepted on any transport; larger ones get 513 or are dropped.").default(65_535),

@@ -57,6 +57,7 @@ export function createSipSide(config: Config, logger: Logger): SipEndpoint {
       ...(l.advertisedHost !== undefined ? { advertisedHost: l.advertisedHost } : {}),
       ...(l.advertisedPort !== undefined ? { advertisedPort: l.advertisedPort } : {}),
       ...((transport === "TLS" || transport === "WSS") && tls ? { tls } : {}),
+      ...(transport === "UDP" ? { receiveBufferBytes: sip.udp.receiveBufferBytes, sendBufferBytes: sip.udp.sendBufferBytes } : {}),
     };
   });
   const staticRoutes = new Map(sip.routes.map((r) => [r.domain.toLowerCase(), uriOrThrow(r.uri, `sip.routes[${r.domain}]`)] as const));

@@ -31,6 +31,9 @@ export interface SipListenSpec {
   readonly advertisedPort?: number;
   /** Required for TLS and WSS. */
   readonly tls?: SipTlsOptions;
+  /** UDP: SO_RCVBUF / SO_SNDBUF to request in bytes (absent: 4 MiB, config sip.udp's default; 0: the OS default). */
+  readonly receiveBufferBytes?: number;
+  readonly sendBufferBytes?: number;
 }
 
 /** What a listener actually bound, with the address to advertise. */

@@ -12,6 +12,31 @@ export interface UdpListener {
   close(): Promise<void>;
 }
 
+const DEFAULT_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Requests a socket buffer size and logs what the kernel granted. Set after bind rather than through
+ * createSocket's recvBufferSize/sendBufferSize: Node applies those inside the bind callback and throws
+ * there if setsockopt fails (e.g. ENOBUFS above macOS kern.ipc.maxsockbuf), which nothing could catch.
+ * Linux caps the request at net.core.rmem_max / wmem_max without an error and reports twice the value
+ * it set (socket(7): the doubling is its bookkeeping overhead), so half the report is compared.
+ */
+function setBuffer(socket: Socket, which: "receive" | "send", requested: number, logger: Logger): void {
+  if (requested <= 0) return;
+  try {
+    if (which === "receive") socket.setRecvBufferSize(requested);
+    else socket.setSendBufferSize(requested);
+  } catch (err) {
+    logger.warn({ err, requested }, `UDP ${which} buffer size refused: OS default kept`);
+    return;
+  }
+  const reported = which === "receive" ? socket.getRecvBufferSize() : socket.getSendBufferSize();
+  const granted = process.platform === "linux" ? Math.floor(reported / 2) : reported;
+  const sysctl = which === "receive" ? "net.core.rmem_max" : "net.core.wmem_max";
+  if (granted < requested) logger.warn({ requested, granted, reported }, `UDP ${which} buffer smaller than configured (raise ${sysctl})`);
+  else logger.info({ requested, granted, reported }, `UDP ${which} buffer set`);
+}
+
 export async function listenUdp(
   spec: SipListenSpec, onDatagram: (bytes: Buffer, source: SipPeer) => void, logger: Logger,
 ): Promise<UdpListener> {
@@ -28,11 +53,10 @@ export async function listenUdp(
       resolve();
     });
   });
-  // Bigger kernel buffers absorb bursts (thousands of requests/s) while the event loop is busy.
-  try {
-    socket.setRecvBufferSize(4 * 1024 * 1024);
-    socket.setSendBufferSize(4 * 1024 * 1024);
-  } catch { /* capped by net.core.rmem_max: keep the default */ }
+  // Bigger kernel buffers absorb bursts (thousands of datagrams/s) while the event loop is busy: a
+  // datagram that does not fit is dropped by the kernel and costs a retransmission (RFC 3261 §17.1.2.2).
+  setBuffer(socket, "receive", spec.receiveBufferBytes ?? DEFAULT_BUFFER_BYTES, logger);
+  setBuffer(socket, "send", spec.sendBufferBytes ?? DEFAULT_BUFFER_BYTES, logger);
   let open = true;
   return {
     spec,
