@@ -10,6 +10,7 @@
 // Not part of the test suite. Run:
 //   node --import ./scripts/ts-register.mjs bench/presence-login-storm.ts [--users 200] [--contacts 50]
 //     [--shared] [--store memory|redis] [--roster internal|memory] [--timeout 300] [--settle 180] [--keepalive 30]
+//     [--subscribe-rate N]   (presence.subscribeRatePerSecond; default: the config default)
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadavg } from "node:os";
@@ -85,9 +86,10 @@ async function main(): Promise<void> {
   const roster = arg("roster", "internal") as ProsodyRoster;
   const timeoutMs = Number(arg("timeout", "300")) * 1000;
   const keepaliveS = process.argv.includes("--keepalive") ? Number(arg("keepalive", "30")) : undefined;
+  const subscribeRate = process.argv.includes("--subscribe-rate") ? Number(arg("subscribe-rate", "200")) : undefined;
   // --js-scram keeps the test client's JavaScript SCRAM (~50 ms CPU per login in this process).
   if (!process.argv.includes("--js-scram")) useNativeScram();
-  console.error(`# load average at start: ${loadavg().map((l) => l.toFixed(1)).join(" ")}; users ${nUsers} × contacts ${nContacts}${shared ? " (shared)" : ""}, store ${storeKind}, roster ${roster}, keepalive ${keepaliveS ?? "30 (deployment default)"} s`);
+  console.error(`# load average at start: ${loadavg().map((l) => l.toFixed(1)).join(" ")}; users ${nUsers} × contacts ${nContacts}${shared ? " (shared)" : ""}, store ${storeKind}, roster ${roster}, keepalive ${keepaliveS ?? "30 (deployment default)"} s, subscribeRatePerSecond ${subscribeRate ?? "config default"}`);
   const users = Array.from({ length: nUsers }, (_, i) => `u${i}`);
   const contactsOf = (i: number) => Array.from({ length: nContacts }, (_, k) => shared ? `c${k}@${SIP_DOMAIN}` : `u${i}c${k}@${SIP_DOMAIN}`);
 
@@ -104,10 +106,15 @@ async function main(): Promise<void> {
       users, sipRoute: `sip:127.0.0.1:${sipp.localPort}`, notifyMinIntervalSeconds: 0, prosodyRoster: roster,
       // --keepalive S: XEP-0199 ping interval of the component link (timeout min(S, 15 s)); a long one keeps
       // the keepalive out of the measurement (see docs/benchmarks.md: a ping behind the burst drops the link).
-      ...(keepaliveS !== undefined ? { config: (base) => ({ ...base, xmpp: { ...base.xmpp, components: (base.xmpp?.components ?? []).map((c) => ({ ...c, keepaliveSeconds: keepaliveS })) } }) } : {}),
+      config: (base) => ({
+        ...base,
+        ...(keepaliveS !== undefined ? { xmpp: { ...base.xmpp, components: (base.xmpp?.components ?? []).map((c) => ({ ...c, keepaliveSeconds: keepaliveS })) } } : {}),
+        ...(subscribeRate !== undefined ? { presence: { ...base.presence, subscribeRatePerSecond: subscribeRate } } : {}),
+      }),
       ...(redis ? { redisUrl: redis.url } : {}),
     });
     const dep = d;
+    console.error(`# presence.subscribeRatePerSecond ${dep.config.presence.subscribeRatePerSecond}, sip.udp.receiveBufferBytes ${dep.config.sip.udp.receiveBufferBytes} (net.core.rmem_max ${existsSync("/proc/sys/net/core/rmem_max") ? readFileSync("/proc/sys/net/core/rmem_max", "utf8").trim() : "?"})`);
     const tally = tallySubscriberWire(dep.gateway.sip.stack);
     const book = presenceBook(users, nContacts);
     const parties = { gateway: "self" as const, prosody: dep.prosody.pid!, sipp: sipp.process.child.pid! };
