@@ -97,6 +97,8 @@ async function runStore(kind: "memory" | "redis", count: number, rate: number, h
     const stack = d.gateway.sip.stack;
     await waitFor("setup transactions ended", () => stack.stats().transactions < count / 100, { timeoutMs: 60_000, intervalMs: 500 }).catch(() => undefined);
     await d.gateway.presence!.idle();
+    // The tally's per-NOTIFY answer set is the bench's bookkeeping, not the gateway's: drop it first.
+    tally.reset();
     const m1 = settledHeap();
     if (snapDir) console.error(`# heap snapshot after: ${writeHeapSnapshot(join(snapDir, `presence-subs-${kind}-after.heapsnapshot`))}`);
     const r1 = redis ? await usedMemory(redis.url) : 0;

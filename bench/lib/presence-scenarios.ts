@@ -20,6 +20,11 @@ const ok200 = `<send>
     ]]>
   </send>`;
 
+// The gateway's server transaction answers a retransmitted SUBSCRIBE with its 200 again; SIPp sees a
+// late one as unexpected and aborts the call (the 3000-subscription stall: NOTIFY answers stopped at
+// 3266 / 3708 of 6000). An optional receive before each later NOTIFY absorbs it.
+const late200 = `<recv response="200" optional="true"/>`;
+
 function subscribe(presentity: string, watcherPrefix: string, expires: number): string {
   return `<send retrans="500">
     <![CDATA[
@@ -56,6 +61,7 @@ export function fanoutWatcherUac(o: { readonly presentity: string; readonly watc
     </action>
   </recv>
   ${ok200}
+  ${late200}
   <recv request="NOTIFY">
     <action>
       <ereg regexp="^ *active" search_in="hdr" header="Subscription-State:" check_it="true" assign_to="act"/>
@@ -64,6 +70,7 @@ export function fanoutWatcherUac(o: { readonly presentity: string; readonly watc
   </recv>
   ${ok200}
   <label id="1"/>
+  ${late200}
   <recv request="NOTIFY">
     <action>
       <ereg regexp="${o.markerPrefix}[0-9]+" search_in="body" assign_to="mark"/>
@@ -95,6 +102,7 @@ export function holdingWatcherUac(o: { readonly presentity: string; readonly wat
   </recv>
   ${ok200}
   <label id="1"/>
+  ${late200}
   <recv request="NOTIFY" timeout="${o.holdMs}" ontimeout="2"/>
   ${ok200}
   <nop hide="true" next="1"/>

@@ -58,7 +58,9 @@ export function tallySipWire(stack: SipStack): WireTally {
     if (direction === "out" && cseq.endsWith("SUBSCRIBE")) {
       if (m.status < 300) { p.subscribe2xx++; p.last2xxToSubscribeMs = now; } else p.subscribeRefused++;
     } else if (direction === "in" && cseq.endsWith("NOTIFY")) {
-      const key = `${m.headers.get("call-id") ?? ""}\u0000${cseq}`;
+      // A flat copy: the header values are slices, and a key built from them pins the whole received
+      // 200 (~300 B per NOTIFY answered), which the subscriptions bench would count as gateway heap.
+      const key = Buffer.from(`${m.headers.get("call-id") ?? ""}\u0000${cseq}`, "utf8").toString("utf8");
       if (answered.has(key)) { p.duplicateAnswers++; return; }
       answered.add(key);
       if (m.status < 300) { p.notify2xx++; p.lastNotify2xxMs = now; } else p.notifyFailed++;
