@@ -4,6 +4,8 @@
 import { gatewayError, type GatewayError } from "../../domain/errors.js";
 import { reduceSubscription, type SubscriptionAction, type SubscriptionEvent } from "../../domain/subscription.js";
 import type { NotifierSubscription, SubscribeContext } from "../../sip/endpoint.js";
+import { ownString } from "../../sip/dialog/notifier-subscription.js";
+import type { SubscriptionEnded } from "../../sip/dialog/subscription-types.js";
 import { buildPidf } from "../../simple/pidf/build.js";
 import { isStoreError } from "../../store/store-error.js";
 import { newSubscriptionId, type SipWatcherSubscription } from "../../store/store.js";
@@ -34,6 +36,7 @@ type RecordRef = Omit<SipWatcherSubscription, "dialog">;
 export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJidOf: (sipUri: string) => string | undefined): SipWatchers {
   const { store, logger } = deps;
   const log = logger.child({ module: "presence-sip-watchers" });
+  /** Live notifier subscriptions by store record id (the subscription's tag). */
   const live = new Map<string, NotifierSubscription>();
 
   // One PIDF per presentity state, shared by every watcher's NOTIFY (5000 watchers approving one
@@ -51,12 +54,28 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
     }
     return doc;
   };
+  // One string per presentity for all its watchers' records (formatJid builds a new one per SUBSCRIBE).
+  const presentities = new Map<string, string>();
+  const sharedPresentity = (jid: string): string => {
+    let v = presentities.get(jid);
+    if (v === undefined) {
+      if (presentities.size >= 4096) presentities.clear();
+      v = ownString(jid);
+      presentities.set(v, v);
+    }
+    return v;
+  };
   const dialogsOf = async (watcher: string, presentity: string) =>
     (await store.listByWatcher("sipWatcher", watcher)).filter((s) => s.presentity === presentity);
   const persist = async (rec: RecordRef, sub: NotifierSubscription) => {
     const d = sub.data();
     if (!live.has(rec.id)) return; // ended meanwhile: never resurrect a deleted record
     await store.putSubscription({ ...rec, dialog: d.dialog, expiresAt: d.expiresAt, state: d.state === "terminated" ? rec.state : d.state });
+  };
+  /** The stored record of a live subscription: its listeners keep only the record id (the tag). */
+  const recordOf = async (sub: NotifierSubscription): Promise<SipWatcherSubscription | undefined> => {
+    const rec = sub.tag === undefined ? undefined : await store.getSubscription(sub.tag);
+    return rec?.kind === "sipWatcher" ? rec : undefined;
   };
 
   const stanzas = (sipWatcher: string, xmppUser: string, actions: readonly SubscriptionAction[]) => {
@@ -65,23 +84,32 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
     for (const a of actions) if (a.kind === "sendXmpp") deps.sendXmpp(buildSubscriptionStanza(from, xmppUser, a.type));
   };
 
-  function attach(full: SipWatcherSubscription, sub: NotifierSubscription): void {
-    // The listeners keep the record without its dialog: the notifier holds the current dialog, and a
-    // second, older copy per held subscription cost ~200 B of heap (heap snapshot, Redis store).
-    const { dialog: _dialog, ...rec } = full;
-    live.set(rec.id, sub);
-    sub.onRefresh(() => void persist(rec, sub).catch((err: unknown) => log.warn({ err }, "store write failed")));
-    sub.onTerminated((ended) => {
-      live.delete(rec.id);
-      void serial(`${rec.watcher}\u0000${rec.presentity}`, async () => {
-        await store.deleteSubscription(rec.id);
-        const lastDialog = (await dialogsOf(rec.watcher, rec.presentity)).length === 0;
-        const event: SubscriptionEvent = ended.by === "subscriber" ? { kind: "sipUnsubscribe", lastDialog } : { kind: "sipDialogGone", lastDialog };
-        // The pair before this dialog ended: the reducer needs the state the watcher left.
-        const step = reduceSubscription(pairFromRecords([{ ...rec, dialog: sub.data().dialog }], undefined), event);
-        stanzas(rec.watcher, rec.presentity, step.actions);
-      }).catch((err: unknown) => log.warn({ err, id: rec.id }, "subscription end not processed"));
-    });
+  // One listener pair for every held subscription, not two closures (and their context, and a copy of
+  // the record) per subscription: the record is read back from the store by the subscription's tag.
+  const onRefreshed = (_expires: number, sub: NotifierSubscription): void => {
+    void recordOf(sub).then((rec) => rec === undefined ? undefined : persist(rec, sub))
+      .catch((err: unknown) => log.warn({ err }, "store write failed"));
+  };
+  const onEnded = (ended: SubscriptionEnded, sub: NotifierSubscription): void => {
+    const id = sub.tag;
+    if (id === undefined) return;
+    live.delete(id);
+    const watcher = sub.data().subscriber;
+    void recordOf(sub).then((rec) => rec === undefined ? undefined : serial(`${rec.watcher}\u0000${rec.presentity}`, async () => {
+      await store.deleteSubscription(rec.id);
+      const lastDialog = (await dialogsOf(rec.watcher, rec.presentity)).length === 0;
+      const event: SubscriptionEvent = ended.by === "subscriber" ? { kind: "sipUnsubscribe", lastDialog } : { kind: "sipDialogGone", lastDialog };
+      // The pair before this dialog ended: the reducer needs the state the watcher left.
+      const step = reduceSubscription(pairFromRecords([{ ...rec, dialog: sub.data().dialog }], undefined), event);
+      stanzas(rec.watcher, rec.presentity, step.actions);
+    })).catch((err: unknown) => log.warn({ err, id, watcher }, "subscription end not processed"));
+  };
+
+  function attach(id: string, sub: NotifierSubscription): void {
+    sub.tag = id;
+    live.set(id, sub);
+    sub.onRefresh(onRefreshed);
+    sub.onTerminated(onEnded);
   }
 
   const refuse = (ctx: SubscribeContext, err: GatewayError) => {
@@ -98,7 +126,7 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
     if (!sender.ok) return refuse(ctx, sender.error);
     const target = checkSipDestination(ctx.request.uri, deps.plan);
     if (!target.ok) return refuse(ctx, target.error);
-    const presentity = formatJid({ ...target.value, resource: undefined } as { domain: string; local?: string });
+    const presentity = sharedPresentity(formatJid({ ...target.value, resource: undefined } as { domain: string; local?: string }));
     const watcher = ctx.subscriber;
     const limit = await overLimit(watcher);
     if (limit !== undefined) return refuse(ctx, limit);
@@ -115,8 +143,8 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
           ...(d.event.id !== undefined ? { eventId: d.event.id } : {}), dialog: d.dialog, state: a.state, expiresAt: d.expiresAt,
         };
         if (ctx.expires === 0) break; // a fetch (RFC 6665 §4.4.3): answered, nothing to keep
-        attach(rec, sub);
         await store.putSubscription(rec);
+        attach(rec.id, sub);
       }
       stanzas(watcher, presentity, step.actions);
     });
@@ -194,7 +222,7 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
           dialog: rec.dialog, event: { name: rec.event, ...(rec.eventId !== undefined ? { id: rec.eventId } : {}) },
           state: rec.state, expiresAt: rec.expiresAt, subscriber: rec.watcher, resource: rec.dialog.localUri,
         });
-        attach(rec, sub);
+        attach(rec.id, sub);
         n++;
       }
       return n;

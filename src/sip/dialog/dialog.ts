@@ -83,12 +83,61 @@ function isSecure(req: SipRequest): boolean {
  */
 const own = (s: string): string => Buffer.from(s, "utf8").toString("utf8");
 
+// Values that most dialogs share, held once (issue 4: < 2 KB per held subscription). Our own URI and
+// Contact are the same for every watcher of one presentity, and every UDP request from one peer has
+// the same source; the empty route set is the common case. Bounded: past the cap the table starts
+// over, which only costs sharing, never correctness.
+const SHARED_MAX = 4096;
+const sharedStrings = new Map<string, string>();
+const sharedPeers = new Map<string, SipPeer>();
+const EMPTY_ROUTES: readonly string[] = Object.freeze([]);
+
+/** One flat copy per distinct value of the strings many dialogs hold (our URI, our Contact). */
+function shared(s: string): string {
+  let v = sharedStrings.get(s);
+  if (v === undefined) {
+    if (sharedStrings.size >= SHARED_MAX) sharedStrings.clear();
+    v = own(s);
+    sharedStrings.set(v, v);
+  }
+  return v;
+}
+
+/** One object per connectionless source (transport, address, port); a flow-bound peer is its connection's. */
+function sharedPeer(p: SipPeer): SipPeer {
+  if (p.flow !== undefined) return p;
+  const key = `${p.transport} ${p.address} ${p.port}`;
+  let v = sharedPeers.get(key);
+  if (v === undefined) {
+    if (sharedPeers.size >= SHARED_MAX) sharedPeers.clear();
+    v = { transport: p.transport, address: own(p.address), port: p.port };
+    sharedPeers.set(own(key), v);
+  }
+  return v;
+}
+
+/**
+ * The dialog as kept for its lifetime: owned strings, shared common values, and one fixed shape
+ * (every field present, in this order), so that each dialog is one object with in-object fields; the
+ * spreads used before gave dialogs a separate property array.
+ */
 function owned(d: DialogState): DialogState {
   return {
-    ...d,
     id: { callId: own(d.id.callId), localTag: own(d.id.localTag), remoteTag: own(d.id.remoteTag) },
-    localUri: own(d.localUri), remoteUri: own(d.remoteUri), localTarget: own(d.localTarget), remoteTarget: own(d.remoteTarget),
-    routeSet: d.routeSet.map(own),
+    localSeq: d.localSeq, remoteSeq: d.remoteSeq,
+    localUri: shared(d.localUri), remoteUri: own(d.remoteUri), localTarget: shared(d.localTarget), remoteTarget: own(d.remoteTarget),
+    routeSet: d.routeSet.length === 0 ? EMPTY_ROUTES : d.routeSet.map(own),
+    secure: d.secure, early: d.early,
+    flow: d.flow === undefined ? undefined : sharedPeer(d.flow),
+  };
+}
+
+/** The dialog with some fields replaced, keeping the fixed shape of `owned` (no spread). */
+function withFields(d: DialogState, f: { readonly localSeq?: number; readonly remoteSeq?: number; readonly remoteTarget?: string; readonly flow?: SipPeer }): DialogState {
+  return {
+    id: d.id, localSeq: f.localSeq ?? d.localSeq, remoteSeq: f.remoteSeq ?? d.remoteSeq,
+    localUri: d.localUri, remoteUri: d.remoteUri, localTarget: d.localTarget, remoteTarget: f.remoteTarget ?? d.remoteTarget,
+    routeSet: d.routeSet, secure: d.secure, early: d.early, flow: f.flow ?? d.flow,
   };
 }
 
@@ -105,9 +154,9 @@ export function createUasDialog(req: SipRequest, localTag: string, localTarget: 
     id: { callId, localTag, remoteTag: tagOf(req.headers.get("from")) ?? "" },
     localSeq: null, remoteSeq: cseq.seq,
     localUri, remoteUri, localTarget, remoteTarget,
-    routeSet: [...req.headers.getAll("record-route")],
+    routeSet: req.headers.getAll("record-route"),
     secure: isSecure(req), early,
-    ...(req.source ? { flow: req.source } : {}),
+    flow: req.source,
   });
 }
 
@@ -126,7 +175,7 @@ export function createUacDialog(req: SipRequest, res: SipResponse, localTarget: 
     routeSet: [...res.headers.getAll("record-route")].reverse(),
     secure: req.uri.trimStart().toLowerCase().startsWith("sips:"),
     early: res.status < 200,
-    ...(flow ? { flow } : {}),
+    flow,
   });
 }
 
@@ -135,14 +184,16 @@ export function acceptRemoteSeq(dialog: DialogState, req: SipRequest): DialogSta
   const cseq = parseCSeq(req.headers.get("cseq") ?? "");
   if (!cseq) return { status: 400, reason: "Bad CSeq" };
   if (dialog.remoteSeq !== null && cseq.seq < dialog.remoteSeq) return { status: 500, reason: "CSeq Out of Order" };
-  return cseq.seq === dialog.remoteSeq ? dialog : { ...dialog, remoteSeq: cseq.seq };
+  return cseq.seq === dialog.remoteSeq ? dialog : withFields(dialog, { remoteSeq: cseq.seq });
 }
 
 /** §12.2.1.2 / §12.2.2: a target refresh request or its 2xx replaces the remote target. */
 export function refreshTarget(dialog: DialogState, msg: SipRequest | SipResponse, flow?: SipPeer): DialogState {
   const contact = uriOf(msg.headers.get("contact"));
-  const next = contact && contact !== dialog.remoteTarget ? { ...dialog, remoteTarget: own(contact) } : dialog;
-  return flow && flow !== dialog.flow ? { ...next, flow } : next;
+  const remoteTarget = contact && contact !== dialog.remoteTarget ? own(contact) : undefined;
+  const peer = flow === undefined || flow === dialog.flow ? undefined : sharedPeer(flow);
+  const newFlow = peer === dialog.flow ? undefined : peer;
+  return remoteTarget === undefined && newFlow === undefined ? dialog : withFields(dialog, { ...(remoteTarget !== undefined ? { remoteTarget } : {}), ...(newFlow !== undefined ? { flow: newFlow } : {}) });
 }
 
 export function isDialogError(v: DialogState | DialogError): v is DialogError {
@@ -187,7 +238,7 @@ export function buildInDialogRequest(dialog: DialogState, method: string, opts: 
   const body = typeof opts.body === "string" ? new TextEncoder().encode(opts.body) : opts.body ?? new Uint8Array();
   if (opts.contentType && body.length > 0) headers.set("content-type", opts.contentType);
   const request: SipRequest = { kind: "request", version: "SIP/2.0", method, uri, headers, body };
-  const advanced = opts.cseq !== undefined || method === "ACK" || method === "CANCEL" ? dialog : { ...dialog, localSeq: seq };
+  const advanced = opts.cseq !== undefined || method === "ACK" || method === "CANCEL" ? dialog : withFields(dialog, { localSeq: seq });
   return { request, dialog: advanced };
 }
 

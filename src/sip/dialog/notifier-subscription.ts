@@ -31,15 +31,28 @@ export interface NotifierCore {
   readonly expiry: ExpiryQueue<LiveSubscription>;
 }
 type Terminal = { reason?: TerminationReason; retryAfter?: number };
-type Listener<T> = (value: T) => void;
+type Listener<T> = (value: T, sub: NotifierSubscription) => void;
+
+/**
+ * The subscription's data with every field present, in one order: one hidden class with in-object
+ * fields. Spreads with conditional members gave each snapshot a separate property array (heap
+ * snapshot, docs/benchmarks.md "Subscriptions").
+ */
+export function subscriptionData(d: NotifierSubscriptionData, patch: Partial<NotifierSubscriptionData> = {}): NotifierSubscriptionData {
+  return {
+    dialog: patch.dialog ?? d.dialog, event: patch.event ?? d.event, state: patch.state ?? d.state,
+    expiresAt: patch.expiresAt ?? d.expiresAt, subscriber: patch.subscriber ?? d.subscriber, resource: patch.resource ?? d.resource,
+    body: patch.body ?? d.body, contentType: patch.contentType ?? d.contentType,
+  };
+}
 /** Listeners stored lazily: nothing until one is added, the function itself for one, an array beyond. */
 type ListenerSlot<T> = Listener<T> | Listener<T>[] | undefined;
 const addListener = <T>(slot: ListenerSlot<T>, l: Listener<T>): ListenerSlot<T> =>
   slot === undefined ? l : typeof slot === "function" ? [slot, l] : (slot.push(l), slot);
-const emitTo = <T>(slot: ListenerSlot<T>, value: T): void => {
+const emitTo = <T>(slot: ListenerSlot<T>, value: T, sub: NotifierSubscription): void => {
   if (slot === undefined) return;
-  if (typeof slot === "function") slot(value);
-  else for (const l of slot) l(value);
+  if (typeof slot === "function") slot(value, sub);
+  else for (const l of slot) l(value, sub);
 };
 
 /**
@@ -49,9 +62,12 @@ const emitTo = <T>(slot: ListenerSlot<T>, value: T): void => {
  */
 export class LiveSubscription implements NotifierSubscription {
   readonly key: string;
+  tag: string | undefined = undefined;
   expiryIndex = -1;
   private d: NotifierSubscriptionData;
   private ended = false;
+  /** How it ended, kept so that a listener added afterwards still hears it. */
+  private endedWith: SubscriptionEnded | undefined;
   private refreshed: ListenerSlot<number>;
   private terminated: ListenerSlot<SubscriptionEnded>;
   // One NOTIFY transaction at a time per subscription, so CSeq order is arrival order even over UDP;
@@ -65,24 +81,27 @@ export class LiveSubscription implements NotifierSubscription {
 
   constructor(core: NotifierCore, initial: NotifierSubscriptionData) {
     this.core = core;
-    this.d = initial;
+    this.d = subscriptionData(initial);
     this.key = ownString(subKey(initial.dialog, initial.event));
   }
 
   get expiresAt(): number { return this.d.expiresAt; }
   data(): NotifierSubscriptionData { return this.d; }
   onRefresh(l: Listener<number>): void { this.refreshed = addListener(this.refreshed, l); }
-  onTerminated(l: Listener<SubscriptionEnded>): void { this.terminated = addListener(this.terminated, l); }
+  onTerminated(l: Listener<SubscriptionEnded>): void {
+    const e = this.endedWith;
+    if (e !== undefined) void Promise.resolve().then(() => l(e, this));
+    else this.terminated = addListener(this.terminated, l);
+  }
 
   async notify(body?: string, contentType?: string, state?: "active" | "pending"): Promise<SipResponse | undefined> {
     if (this.ended) return undefined;
-    if (body !== undefined) this.d = { ...this.d, body, ...(contentType !== undefined ? { contentType } : {}) };
-    if (state) this.d = { ...this.d, state };
+    if (body !== undefined || state !== undefined) this.d = subscriptionData(this.d, { body, contentType: body !== undefined ? contentType : undefined, state });
     return this.send();
   }
 
   async terminate(reason: TerminationReason = "noresource", o: { retryAfter?: number; body?: string; contentType?: string } = {}): Promise<void> {
-    if (o.body !== undefined) this.d = { ...this.d, body: o.body, ...(o.contentType !== undefined ? { contentType: o.contentType } : {}) };
+    if (o.body !== undefined) this.d = subscriptionData(this.d, { body: o.body, contentType: o.contentType });
     const extra = o.retryAfter !== undefined ? { retryAfter: o.retryAfter } : {};
     await this.finish(reason, { by: "notifier", reason, ...extra }, extra);
   }
@@ -91,7 +110,7 @@ export class LiveSubscription implements NotifierSubscription {
   refresh(tx: IncomingRequest, expires: number): void {
     const checked = acceptRemoteSeq(this.d.dialog, tx.request);
     if (isDialogError(checked)) return tx.respond(checked.status, checked.reason);
-    this.d = { ...this.d, dialog: refreshTarget(checked, tx.request, tx.source) };
+    this.d = subscriptionData(this.d, { dialog: refreshTarget(checked, tx.request, tx.source) });
     if (expires === 0) {
       // Unsubscribe (RFC 6665 §4.1.2.3: Expires 0, answered by a final NOTIFY). The reason is
       // "timeout", the §4.1.3 code for a subscription that simply ran out and the one §4.4.3 uses for
@@ -100,10 +119,10 @@ export class LiveSubscription implements NotifierSubscription {
       void this.finish("timeout", { by: "subscriber", reason: "unsubscribed" });
       return;
     }
-    this.d = { ...this.d, expiresAt: this.core.now() + expires * 1000 };
+    this.d = subscriptionData(this.d, { expiresAt: this.core.now() + expires * 1000 });
     this.arm();
     tx.respond(200, undefined, { headers: { expires: String(expires), contact: `<${this.d.dialog.localTarget}>` } });
-    emitTo(this.refreshed, expires);
+    emitTo(this.refreshed, expires, this);
     // RFC 6665 §4.2.1.2: a refresh is answered with a NOTIFY carrying the current state.
     void this.send().catch((err: unknown) => this.core.logger.warn({ err, key: this.key }, "refresh NOTIFY failed"));
   }
@@ -118,14 +137,16 @@ export class LiveSubscription implements NotifierSubscription {
   private remove(e: SubscriptionEnded): void {
     if (this.ended) return;
     this.ended = true;
+    this.endedWith = e;
     this.core.expiry.cancel(this);
     this.core.live.delete(this.key);
-    emitTo(this.terminated, e);
+    emitTo(this.terminated, e, this);
+    this.terminated = undefined;
   }
 
   private async finish(reason: TerminationReason, e: SubscriptionEnded, extra: { retryAfter?: number } = {}): Promise<void> {
     if (this.ended) return;
-    this.d = { ...this.d, state: "terminated" };
+    this.d = subscriptionData(this.d, { state: "terminated" });
     this.remove(e);
     await this.send({ reason, ...extra }).catch((err: unknown) => this.core.logger.warn({ err, key: this.key }, "final NOTIFY failed"));
   }
@@ -167,13 +188,13 @@ export class LiveSubscription implements NotifierSubscription {
       ...(d.body !== undefined ? { body: d.body } : {}),
       ...(d.contentType !== undefined ? { contentType: d.contentType } : {}),
     });
-    this.d = { ...this.d, dialog: built.dialog };
+    this.d = subscriptionData(this.d, { dialog: built.dialog });
     const res = await this.core.uac.send(built.request, {
       identity: this.d.resource,
       ...(isFlow(this.d.dialog.flow) ? { target: this.d.dialog.flow } : {}),
       nextCSeq: () => {
         const seq = (this.d.dialog.localSeq ?? 0) + 1;
-        this.d = { ...this.d, dialog: { ...this.d.dialog, localSeq: seq } };
+        this.d = subscriptionData(this.d, { dialog: { ...this.d.dialog, localSeq: seq } });
         return seq;
       },
     });

@@ -14,7 +14,7 @@ import { formatEvent, formatSubscriptionState, parseEvent, parseExpires, type Ev
 import { type NotifierSubscriptionData, type SubscriptionEnded } from "./subscription-types.js";
 import { isFlow, type Uac } from "./uac.js";
 import { createExpiryQueue } from "./expiry-queue.js";
-import { LiveSubscription, ownString, type NotifierCore } from "./notifier-subscription.js";
+import { LiveSubscription, ownString, subscriptionData, type NotifierCore } from "./notifier-subscription.js";
 
 export interface NotifierOptions {
   readonly uac: Uac;
@@ -45,6 +45,12 @@ export type SubscribeHandler = (ctx: SubscribeContext) => void | Promise<void>;
 
 export interface NotifierSubscription {
   readonly key: string;
+  /**
+   * The application's own id for this subscription (e.g. its store record), undefined until it sets
+   * one. Listeners get the subscription, so one listener function can serve every subscription
+   * instead of a closure (and its context) per subscription.
+   */
+  tag: string | undefined;
   /** Snapshot for the store. */
   data(): NotifierSubscriptionData;
   /**
@@ -55,8 +61,9 @@ export interface NotifierSubscription {
   notify(body?: string, contentType?: string, state?: "active" | "pending"): Promise<SipResponse | undefined>;
   /** Final NOTIFY with Subscription-State terminated (RFC 6665 §4.2.2). */
   terminate(reason?: TerminationReason, opts?: { retryAfter?: number; body?: string; contentType?: string }): Promise<void>;
-  onRefresh(listener: (expires: number) => void): void;
-  onTerminated(listener: (ended: SubscriptionEnded) => void): void;
+  onRefresh(listener: (expires: number, sub: NotifierSubscription) => void): void;
+  /** A listener added after the end is called at once (on a microtask) with how it ended. */
+  onTerminated(listener: (ended: SubscriptionEnded, sub: NotifierSubscription) => void): void;
 }
 
 export interface Notifier {
@@ -135,10 +142,7 @@ export function createNotifier(opts: NotifierOptions): Notifier {
         // own copies of the From / To URIs when they are the same, else a copy.
         const subscriber = dialog.remoteUri === from.uri ? dialog.remoteUri : ownString(from.uri);
         const resource = dialog.localUri === to.uri ? dialog.localUri : ownString(to.uri);
-        const sub = makeSubscription({
-          dialog, event, state, expiresAt: now() + g.expires * 1000, subscriber, resource,
-          ...(body !== undefined ? { body } : {}), ...(contentType !== undefined ? { contentType } : {}),
-        });
+        const sub = makeSubscription({ dialog, event, state, expiresAt: now() + g.expires * 1000, subscriber, resource, body, contentType });
         const status = state === "pending" && opts.accept202WhenPending ? 202 : 200;
         const rr = req.headers.getAll("record-route");
         tx.respond(status, undefined, {
@@ -184,7 +188,7 @@ export function createNotifier(opts: NotifierOptions): Notifier {
     },
     restore(data) {
       const event = canonicalEvent(data.event);
-      const sub = makeSubscription(event === data.event ? data : { ...data, event });
+      const sub = makeSubscription(event === data.event ? data : subscriptionData(data, { event }));
       live.set(sub.key, sub);
       sub.arm(); // an already expired one ends with reason=timeout on the next tick
       return sub;

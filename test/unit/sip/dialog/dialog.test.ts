@@ -55,6 +55,43 @@ describe("RFC 3261 §12.1 dialog creation", () => {
   });
 });
 
+describe("memory: values many dialogs hold are shared", () => {
+  const watcher = (n: number, source: SipRequest["source"]): SipRequest => ({
+    ...req("SUBSCRIBE", "sip:alice@gw.example", {
+      from: `<sip:w${n}@sip.example>;tag=t${n}`, to: "<sip:alice@gw.example>", "call-id": `c${n}`, cseq: "1 SUBSCRIBE",
+      contact: `<sip:w${n}@192.0.2.9:5062>`,
+    }),
+    source,
+  });
+  it("our URI and Contact, the empty route set and a connectionless source are one value each, equal to the originals", () => {
+    const d1 = must(createUasDialog(watcher(1, { transport: "UDP", address: "192.0.2.9", port: 5062 }), "a1", "sip:alice@198.51.100.1:5060"));
+    const d2 = must(createUasDialog(watcher(2, { transport: "UDP", address: "192.0.2.9", port: 5062 }), "a2", "sip:alice@198.51.100.1:5060"));
+    expect(d1.localUri).toBe("sip:alice@gw.example");
+    expect(d1.localTarget).toBe("sip:alice@198.51.100.1:5060");
+    expect(d1.flow).toEqual({ transport: "UDP", address: "192.0.2.9", port: 5062 });
+    expect(d2.flow).toBe(d1.flow);
+    expect(d1.routeSet).toEqual([]);
+    expect(d2.routeSet).toBe(d1.routeSet);
+    // Per-dialog values stay per dialog.
+    expect([d1.remoteUri, d2.remoteUri, d1.id.callId, d2.id.callId]).toEqual(["sip:w1@sip.example", "sip:w2@sip.example", "c1", "c2"]);
+    // Another port is another source.
+    const d3 = must(createUasDialog(watcher(3, { transport: "UDP", address: "192.0.2.9", port: 5064 }), "a3", "sip:alice@198.51.100.1:5060"));
+    expect(d3.flow).toEqual({ transport: "UDP", address: "192.0.2.9", port: 5064 });
+    expect(d3.flow).not.toBe(d1.flow);
+  });
+  it("keeps a connection's own peer (flow token) as it is, and a refresh from the same source changes nothing", () => {
+    const tcp = { transport: "TCP" as const, address: "192.0.2.9", port: 40000, flow: "conn-7" };
+    const d = must(createUasDialog(watcher(4, tcp), "a4", "sip:alice@198.51.100.1:5060;transport=tcp"));
+    expect(d.flow).toBe(tcp);
+    const udp = must(createUasDialog(watcher(5, { transport: "UDP", address: "192.0.2.9", port: 5062 }), "a5", "sip:gw"));
+    const again = req("SUBSCRIBE", "sip:gw", { from: "<sip:w5@sip.example>;tag=t5", to: "<sip:alice@gw.example>;tag=a5", "call-id": "c5", cseq: "2 SUBSCRIBE", contact: "<sip:w5@192.0.2.9:5062>" });
+    expect(refreshTarget(udp, again, { transport: "UDP", address: "192.0.2.9", port: 5062 })).toBe(udp);
+    const moved = refreshTarget(udp, again, { transport: "UDP", address: "192.0.2.10", port: 5062 });
+    expect(moved.flow).toEqual({ transport: "UDP", address: "192.0.2.10", port: 5062 });
+    expect(moved.remoteTarget).toBe(udp.remoteTarget);
+  });
+});
+
 describe("RFC 3261 §12.2 requests within a dialog", () => {
   it("loose routing: Request-URI is the remote target, Route is the route set; CSeq starts random then increments", () => {
     const d = must(createUasDialog(subscribe, "a1", "sip:alice@198.51.100.1"));

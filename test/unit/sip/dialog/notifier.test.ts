@@ -180,6 +180,23 @@ describe("RFC 6665 notifier", () => {
     expect(ended).toEqual([{ by: "error", reason: "request-failed", status: 481 }]);
     expect(notifier.size).toBe(0);
   });
+  it("passes the subscription and its tag to its listeners; a listener added after the end still hears it", async () => {
+    await accepted();
+    sub!.tag = "rec-1";
+    const seen: Array<[string | undefined, SubscriptionEnded]> = [];
+    const one = (e: SubscriptionEnded, s: NotifierSubscription) => { seen.push([s.tag, e]); };
+    sub!.onTerminated(one);
+    f.respondWith((req) => createResponse(req, 481));
+    await sub!.notify(PIDF);
+    const late: Array<[string | undefined, SubscriptionEnded]> = [];
+    sub!.onTerminated((e, s) => { late.push([s.tag, e]); });
+    expect(late).toEqual([]); // not synchronously: like the others, on a later turn
+    await flush();
+    const end = { by: "error", reason: "request-failed", status: 481 };
+    expect(seen).toEqual([["rec-1", end]]);
+    expect(late).toEqual([["rec-1", end]]);
+    expect(ended).toEqual([end]); // the earlier listener heard it once
+  });
   it("sends one NOTIFY at a time and coalesces updates made meanwhile into the newest one", async () => {
     await accepted();
     const releases: Array<() => void> = [];
