@@ -30,8 +30,12 @@ export interface SipWatchers {
   readonly live: number;
 }
 
-/** A stored SIP watcher record minus its dialog (taken from the live notifier subscription). */
-type RecordRef = Omit<SipWatcherSubscription, "dialog">;
+/** Fan-out pacing (see fanOut): NOTIFYs built per event-loop turn, NOTIFYs awaiting their answer, how
+ *  long one may hold its place in that window, and records per store write. */
+const FANOUT_SLICE = 128;
+const FANOUT_WINDOW = 500;
+const WINDOW_HOLD_MS = 1000;
+const WRITE_BATCH = 500;
 
 export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJidOf: (sipUri: string) => string | undefined): SipWatchers {
   const { store, logger } = deps;
@@ -67,10 +71,15 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
   };
   const dialogsOf = async (watcher: string, presentity: string) =>
     (await store.listByWatcher("sipWatcher", watcher)).filter((s) => s.presentity === presentity);
-  const persist = async (rec: RecordRef, sub: NotifierSubscription) => {
+  /** `rec` with the live dialog, expiry and state; undefined once it ended (never resurrect a deleted record). */
+  const current = (rec: SipWatcherSubscription, sub: NotifierSubscription): SipWatcherSubscription | undefined => {
+    if (!live.has(rec.id)) return undefined;
     const d = sub.data();
-    if (!live.has(rec.id)) return; // ended meanwhile: never resurrect a deleted record
-    await store.putSubscription({ ...rec, dialog: d.dialog, expiresAt: d.expiresAt, state: d.state === "terminated" ? rec.state : d.state });
+    return { ...rec, dialog: d.dialog, expiresAt: d.expiresAt, state: d.state === "terminated" ? rec.state : d.state };
+  };
+  const persist = async (rec: SipWatcherSubscription, sub: NotifierSubscription) => {
+    const next = current(rec, sub);
+    if (next !== undefined) await store.putSubscription(next);
   };
   /** The stored record of a live subscription: its listeners keep only the record id (the tag). */
   const recordOf = async (sub: NotifierSubscription): Promise<SipWatcherSubscription | undefined> => {
@@ -198,12 +207,50 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
       // One document for all watchers: the AOR in <contact> is the presentity's, the same for everyone.
       const first = live.get(watchers[0]?.id ?? "");
       const body = await documentFor(presentity, first?.data().resource ?? `sip:${presentity}`);
-      await Promise.all(watchers.map(async (rec) => {
+      // FANOUT_SLICE NOTIFYs per event-loop turn. 5000 started at once held the loop until all were
+      // built and written (~0.8 s on a busy box): their 200s waited unread past T1, so NOTIFYs were
+      // retransmitted, and the rest of the inbound traffic waited too. A turn between slices lets
+      // answers and stanzas in. At most FANOUT_WINDOW NOTIFYs await their answer: on a starved CPU,
+      // 5000 answers arriving at once overflowed the socket buffer (drops, retransmissions, more
+      // load). A NOTIFY gives its place up after WINDOW_HOLD_MS even unanswered, so gone watchers
+      // (Timer F: 32 s) do not stall the others.
+      // The advanced dialogs (CSeq: a restart must continue it, RFC 3261 §12.2.1.1) go to the store in
+      // pipelined batches of WRITE_BATCH answered NOTIFYs: with Redis, a write per 200 in the middle
+      // of the fan-out delayed the reading of the next 200s.
+      const pending: Promise<void>[] = [];
+      const writes: Promise<void>[] = [];
+      let batch: SipWatcherSubscription[] = [];
+      let failed = 0;
+      let unwritten = 0;
+      let firstError: unknown;
+      const write = (): void => {
+        if (batch.length === 0) return;
+        const b = batch;
+        batch = [];
+        writes.push(store.putSubscriptions(b).catch((err: unknown) => { unwritten += b.length; firstError ??= err; }));
+      };
+      const answered = (rec: SipWatcherSubscription, sub: NotifierSubscription): void => {
+        const next = current(rec, sub);
+        if (next === undefined) return;
+        batch.push(next);
+        if (batch.length >= WRITE_BATCH) write();
+      };
+      const window = createWindow(FANOUT_WINDOW);
+      for (let i = 0; i < watchers.length; i++) {
+        if (i > 0 && i % FANOUT_SLICE === 0) await new Promise<void>((r) => setImmediate(r));
+        const rec = watchers[i]!;
         const sub = live.get(rec.id);
-        if (sub === undefined) return;
-        await sub.notify(body, PIDF);
-        await persist(rec, sub);
-      }));
+        if (sub === undefined) continue;
+        const place = window.acquire();
+        if (place !== undefined) await place;
+        const p = sub.notify(body, PIDF).then(() => answered(rec, sub), (err: unknown) => { failed++; firstError ??= err; });
+        window.holdUntil(p, WINDOW_HOLD_MS);
+        pending.push(p);
+      }
+      await Promise.all(pending);
+      write();
+      await Promise.all(writes);
+      if (failed + unwritten > 0) log.warn({ err: firstError, failed, unwritten, presentity }, "fan-out: NOTIFYs or store writes failed");
     },
     async reprobe(pace) {
       const seen = new Set<string>();
@@ -227,5 +274,30 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
       }
       return n;
     },
+  };
+}
+
+/** A counting window: `acquire` resolves at once while fewer than `size` places are held. */
+export function createWindow(size: number): { acquire(): Promise<void> | undefined; holdUntil(done: Promise<unknown>, maxMs: number): void; readonly held: number } {
+  let held = 0;
+  const waiting: Array<() => void> = [];
+  const release = (): void => {
+    const next = waiting.shift();
+    if (next !== undefined) next(); // the place passes straight to the next waiter
+    else held--;
+  };
+  return {
+    acquire() {
+      if (held < size) { held++; return undefined; }
+      return new Promise<void>((r) => waiting.push(r));
+    },
+    holdUntil(done, maxMs) {
+      let released = false;
+      const once = (): void => { if (!released) { released = true; clearTimeout(t); release(); } };
+      const t = setTimeout(once, maxMs);
+      t.unref?.();
+      done.then(once, once);
+    },
+    get held() { return held; },
   };
 }

@@ -1,0 +1,182 @@
+// The SIP watchers' fan-out and what it writes to the store, with the real notifier over the fake
+// transaction layer of the dialog tests and the real memory store (with its writes counted).
+import { describe, it, expect } from "@jest/globals";
+import { BlockList } from "node:net";
+import { createNotifier } from "../../../../src/sip/dialog/notifier.js";
+import { createUasDialog, isDialogError, type DialogState } from "../../../../src/sip/dialog/dialog.js";
+import { createResponse } from "../../../../src/sip/message/build.js";
+import { createMemoryStore } from "../../../../src/store/memory-store.js";
+import type { SipWatcherSubscription, Store } from "../../../../src/store/store.js";
+import { createKeyedSerial } from "../../../../src/gateway/presence/keyed-serial.js";
+import { createSipWatchers, createWindow } from "../../../../src/gateway/presence/sip-watchers.js";
+import type { PresenceDeps } from "../../../../src/gateway/presence/presence-deps.js";
+import { fakeStack, logger, request } from "../../sip/dialog/fake-stack.js";
+import { testPlan } from "../../translate/address-fixture.js";
+
+const ALICE = "alice@xmpp.example";
+
+function dialogOf(n: number): DialogState {
+  const req = {
+    ...request("SUBSCRIBE", `sip:${ALICE}`, {
+      from: `<sip:w${n}@sip.example>;tag=t${n}`, to: `<sip:${ALICE}>`, "call-id": `c${n}`, cseq: "1 SUBSCRIBE",
+      contact: `<sip:w${n}@192.0.2.9:5062>`,
+    }),
+    source: { transport: "UDP" as const, address: "192.0.2.9", port: 5062 },
+  };
+  const d = createUasDialog(req, `a${n}`, "sip:alice@198.51.100.1:5060");
+  if (isDialogError(d)) throw new Error(d.reason);
+  return { ...d, localSeq: 100 };
+}
+
+function record(n: number): SipWatcherSubscription {
+  return {
+    kind: "sipWatcher", id: `id${n}`, watcher: `sip:w${n}@sip.example`, presentity: ALICE, event: "presence",
+    dialog: dialogOf(n), state: "active", expiresAt: Date.now() + 3_600_000,
+  };
+}
+
+/** The memory store with its single and batched writes counted. */
+function countingStore(): { store: Store; singles: () => number; batches: () => number[] } {
+  const inner = createMemoryStore();
+  let singles = 0;
+  const batches: number[] = [];
+  const store: Store = {
+    ...inner,
+    putSubscription: async (s) => { singles++; await inner.putSubscription(s); },
+    putSubscriptions: async (list) => { batches.push(list.length); await inner.putSubscriptions(list); },
+  };
+  return { store, singles: () => singles, batches: () => batches };
+}
+
+async function setup(n: number, store: Store) {
+  const f = fakeStack();
+  const notifier = createNotifier({ uac: f.uac, logger });
+  const deps: PresenceDeps = {
+    plan: testPlan(), trust: { proxies: new BlockList(), isTrusted: () => true },
+    sip: {
+      onSubscribe: (pkg, h) => notifier.onSubscribe(pkg, h),
+      restoreNotifierSubscription: (d) => notifier.restore(d),
+      subscribe: () => { throw new Error("not used"); },
+      restoreSubscription: () => { throw new Error("not used"); },
+    },
+    sendXmpp: () => undefined, store,
+    config: { notifyMinIntervalSeconds: 0, maxSubscriptionsPerUser: 10_000, maxSubscriptionsPerDomain: 10_000, subscribeExpires: 3600, reannounceRatePerSecond: 100 },
+    logger,
+  };
+  for (let i = 0; i < n; i++) await store.putSubscription(record(i));
+  await store.putPresence(ALICE, [{ resource: "r", available: true, show: "away", statuses: [{ text: "lunch" }], priority: 0 }]);
+  const watchers = createSipWatchers(deps, createKeyedSerial(), () => undefined);
+  expect(await watchers.restore()).toBe(n);
+  return { f, notifier, watchers };
+}
+const cseqOf = (r: { headers: { get(n: string): string | undefined } }) => Number(r.headers.get("cseq")!.split(" ")[0]);
+
+describe("SIP watchers fan-out", () => {
+  it("NOTIFYs every active watcher once with the presentity's state, across several slices", async () => {
+    const { store } = countingStore();
+    const { f, watchers } = await setup(300, store);
+    // The fan-out yields to the event loop between slices: I/O callbacks (the 200s, inbound stanzas)
+    // run before all 300 NOTIFYs are built, not after.
+    let sentAtNextTurn = -1;
+    setImmediate(() => { sentAtNextTurn = f.sent.length; });
+    await watchers.fanOut(ALICE);
+    expect(sentAtNextTurn).toBeGreaterThan(0);
+    expect(sentAtNextTurn).toBeLessThan(300);
+    expect(f.sent).toHaveLength(300);
+    const users = new Set(f.sent.map((s) => s.request.uri));
+    expect(users.size).toBe(300);
+    for (const s of f.sent) {
+      expect(s.request.method).toBe("NOTIFY");
+      expect(new TextDecoder().decode(s.request.body)).toContain("lunch");
+    }
+  });
+  it("a watcher whose NOTIFY fails does not keep the others from theirs", async () => {
+    const { store } = countingStore();
+    const { f, watchers, notifier } = await setup(5, store);
+    f.respondWith((req) => createResponse(req, req.uri.startsWith("sip:w2@") ? 481 : 200));
+    await watchers.fanOut(ALICE);
+    expect(f.sent).toHaveLength(5);
+    expect(notifier.size).toBe(4); // the 481 ended w2's subscription (RFC 6665 §4.2.2)
+    expect(watchers.live).toBe(4);
+  });
+});
+
+describe("SIP watchers: the dialogs a fan-out advanced are stored", () => {
+  it("after the NOTIFYs were answered, in batches, with the CSeq each NOTIFY used (a restart continues it)", async () => {
+    const { store, singles, batches } = countingStore();
+    const { f, watchers } = await setup(700, store);
+    const before = singles();
+    let storedAtFirstNotify: number | null | undefined;
+    f.respondWith(async (req) => {
+      // While NOTIFYs are being answered, nothing of the fan-out has been written yet.
+      if (storedAtFirstNotify === undefined) {
+        const r = await store.getSubscription("id0");
+        storedAtFirstNotify = r?.kind === "sipWatcher" ? r.dialog.localSeq : undefined;
+      }
+      return createResponse(req, 200);
+    });
+    await watchers.fanOut(ALICE);
+    expect(f.sent).toHaveLength(700);
+    expect(storedAtFirstNotify).toBe(100);
+    expect(singles() - before).toBe(0);
+    expect(batches()).toEqual([500, 200]);
+    for (const i of [0, 350, 699]) {
+      const r = await store.getSubscription(`id${i}`);
+      expect(r?.kind === "sipWatcher" && r.dialog.localSeq).toBe(101);
+    }
+    await watchers.fanOut(ALICE);
+    const r = await store.getSubscription("id0");
+    expect(r?.kind === "sipWatcher" && r.dialog.localSeq).toBe(102);
+    expect(f.sent.filter((s) => s.request.uri.startsWith("sip:w0@")).map((s) => cseqOf(s.request))).toEqual([101, 102]);
+  });
+  it("a failed batch write leaves the NOTIFYs sent and the fan-out settled (it is logged, not thrown)", async () => {
+    const { store } = countingStore();
+    const { f, watchers } = await setup(3, store);
+    Object.assign(store, { putSubscriptions: async () => { throw new Error("store down"); } });
+    await expect(watchers.fanOut(ALICE)).resolves.toBeUndefined();
+    expect(f.sent).toHaveLength(3);
+  });
+  it("a watcher whose subscription ended during the fan-out is not written back", async () => {
+    const { store } = countingStore();
+    const { f, watchers } = await setup(3, store);
+    f.respondWith((req) => createResponse(req, req.uri.startsWith("sip:w1@") ? 481 : 200));
+    await watchers.fanOut(ALICE);
+    await new Promise((r) => setImmediate(r));
+    expect(await store.getSubscription("id1")).toBeUndefined();
+    expect(await store.getSubscription("id0")).toBeDefined();
+  });
+});
+
+describe("fan-out window", () => {
+  it("holds at most `size` places; a settled NOTIFY passes its place to the next waiter", async () => {
+    const w = createWindow(2);
+    expect(w.acquire()).toBeUndefined();
+    expect(w.acquire()).toBeUndefined();
+    let third = false;
+    void w.acquire()!.then(() => { third = true; });
+    let done!: () => void;
+    w.holdUntil(new Promise<void>((r) => { done = r; }), 60_000);
+    w.holdUntil(new Promise<void>(() => undefined), 60_000);
+    await new Promise((r) => setImmediate(r));
+    expect(third).toBe(false);
+    done();
+    await new Promise((r) => setImmediate(r));
+    expect(third).toBe(true);
+    expect(w.held).toBe(2); // passed on, not freed
+  });
+  it("an unanswered NOTIFY gives its place up after maxMs, once", async () => {
+    const w = createWindow(1);
+    expect(w.acquire()).toBeUndefined();
+    let settle!: () => void;
+    w.holdUntil(new Promise<void>((r) => { settle = r; }), 20);
+    let next = false;
+    void w.acquire()!.then(() => { next = true; });
+    await new Promise((r) => setTimeout(r, 40));
+    expect(next).toBe(true);
+    w.holdUntil(new Promise<void>(() => undefined), 60_000);
+    settle(); // the late answer must not free a second place
+    await new Promise((r) => setImmediate(r));
+    expect(w.held).toBe(1);
+    expect(w.acquire()).not.toBeUndefined();
+  });
+});
