@@ -60,7 +60,7 @@ async function setup(n: number, store: Store) {
       restoreSubscription: () => { throw new Error("not used"); },
     },
     sendXmpp: () => undefined, store,
-    config: { notifyMinIntervalSeconds: 0, maxSubscriptionsPerUser: 10_000, maxSubscriptionsPerDomain: 10_000, subscribeExpires: 3600, reannounceRatePerSecond: 100 },
+    config: { notifyMinIntervalSeconds: 0, maxSubscriptionsPerUser: 10_000, maxSubscriptionsPerDomain: 10_000, subscribeExpires: 3600, subscribeRatePerSecond: 100, reannounceRatePerSecond: 100 },
     logger,
   };
   for (let i = 0; i < n; i++) await store.putSubscription(record(i));
