@@ -55,6 +55,7 @@ export function fanoutWatcherUac(o: { readonly presentity: string; readonly watc
   return scenarioFile("presence-fanout-uac.xml", `${HEADER}<scenario name="presence fan-out watcher">
   ${subscribe(o.presentity, o.watcherPrefix, 3600)}
   <recv response="200" rtd="true"/>
+  ${late200}
   <recv request="NOTIFY">
     <action>
       <ereg regexp="^ *pending" search_in="hdr" header="Subscription-State:" check_it="true" assign_to="pend"/>
@@ -95,6 +96,7 @@ export function holdingWatcherUac(o: { readonly presentity: string; readonly wat
   return scenarioFile("presence-hold-uac.xml", `${HEADER}<scenario name="presence holding watcher">
   ${subscribe(o.presentity, o.watcherPrefix, 3600)}
   <recv response="200" rtd="true"/>
+  ${late200}
   <recv request="NOTIFY">
     <action>
       <ereg regexp="^ *pending" search_in="hdr" header="Subscription-State:" check_it="true" assign_to="pend"/>
