@@ -12,6 +12,8 @@
 // goes down is sent again after the handshake (at-least-once, same stanza id), and one still queued
 // when `maxWaitMs` runs out is answered with an error instead of 200.
 
+import { createExpiryQueue } from "../sip/transaction/timers.js";
+
 export type SendOutcome = "sent" | "buffered" | "rejected";
 
 export type DeliveryOutcome<E> =
@@ -56,7 +58,8 @@ interface Pending<S, E> {
   /** Bumped on every (re)write, so a barrier only vouches for the write it followed. */
   attempt: number;
   hold?: NodeJS.Timeout;
-  readonly deadline: NodeJS.Timeout;
+  /** Date.now() value at which an undecided delivery is answered link-down. */
+  readonly deadlineAt: number;
 }
 
 export function createDeliveryTracker<S, E>(opts: DeliveryTrackerOptions<S>): DeliveryTracker<S, E> {
@@ -64,13 +67,24 @@ export function createDeliveryTracker<S, E>(opts: DeliveryTrackerOptions<S>): De
   /** Stanzas written since the last barrier went out, with the attempt each barrier covers. */
   let unbarriered: [string, number][] = [];
   let barrierScheduled = false;
+  // At most one barrier is in flight: what is written meanwhile waits for the next one, sent when
+  // this one returns. Under load one barrier then covers everything written during a round trip
+  // instead of one turn's worth; each extra barrier is two stanzas through the server and back.
+  let barrierInFlight = false;
+  /** Bumped when the link goes down: a barrier from before then must not gate the next one. */
+  let linkEpoch = 0;
+  // Every delivery has the same maxWaitMs: one FIFO with one timer instead of a timer per message.
+  // An entry whose delivery was decided (or tracked again under the same id) is skipped on expiry.
+  const deadlines = createExpiryQueue<string>(opts.maxWaitMs, (id) => {
+    const p = pending.get(id);
+    if (p !== undefined && p.deadlineAt <= Date.now()) settle(id, { kind: "link-down" });
+  });
 
   const settle = (id: string, outcome: DeliveryOutcome<E>): void => {
     const p = pending.get(id);
     if (!p) return;
     pending.delete(id);
     if (p.hold) clearTimeout(p.hold);
-    clearTimeout(p.deadline);
     p.decide(outcome);
   };
 
@@ -81,20 +95,34 @@ export function createDeliveryTracker<S, E>(opts: DeliveryTrackerOptions<S>): De
     p.hold = setTimeout(() => settle(id, { kind: "accepted" }), opts.holdMs);
   };
 
+  const scheduleBarrier = (): void => {
+    if (barrierScheduled || opts.barrier === undefined) return;
+    barrierScheduled = true;
+    setImmediate(sendBarrier);
+  };
+
   const sendBarrier = (): void => {
     barrierScheduled = false;
+    if (barrierInFlight || unbarriered.length === 0 || opts.barrier === undefined) return;
     const batch = unbarriered;
     unbarriered = [];
-    if (batch.length === 0 || opts.barrier === undefined) return;
+    barrierInFlight = true;
+    const epoch = linkEpoch;
+    const done = (): void => {
+      if (epoch !== linkEpoch) return;
+      barrierInFlight = false;
+      if (unbarriered.length > 0) scheduleBarrier();
+    };
     opts.barrier().then(
       () => {
         for (const [id, attempt] of batch) {
           const p = pending.get(id);
           if (p !== undefined && p.state === "written" && p.attempt === attempt) startHold(id, p);
         }
+        done();
       },
       // The link failed before the barrier came back: linkOffline() re-sends, the deadline bounds it.
-      () => undefined,
+      done,
     );
   };
 
@@ -103,14 +131,14 @@ export function createDeliveryTracker<S, E>(opts: DeliveryTrackerOptions<S>): De
     if (opts.barrier === undefined) return startHold(id, p);
     p.state = "written";
     unbarriered.push([id, p.attempt]);
-    // One barrier per event-loop turn covers every stanza written in it.
-    if (!barrierScheduled) {
-      barrierScheduled = true;
-      setImmediate(sendBarrier);
-    }
+    // One barrier per event-loop turn (at most) covers every stanza written in it.
+    scheduleBarrier();
   };
 
   const attempt = (id: string, p: Pending<S, E>): void => {
+    // Scheduled before the write so that, when the link batches the turn's writes (its own
+    // setImmediate), the barrier joins the same socket write after the stanzas.
+    scheduleBarrier();
     const r = opts.send(p.stanza);
     if (r === "sent") written(id, p);
     else if (r === "buffered") p.state = "queued";
@@ -129,9 +157,10 @@ export function createDeliveryTracker<S, E>(opts: DeliveryTrackerOptions<S>): De
         decide,
         state: "queued",
         attempt: 0,
-        deadline: setTimeout(() => settle(id, { kind: "link-down" }), opts.maxWaitMs),
+        deadlineAt: Date.now() + opts.maxWaitMs,
       };
       pending.set(id, p);
+      deadlines.add(id);
       attempt(id, p);
     },
     bounce(id, error) {
@@ -144,6 +173,9 @@ export function createDeliveryTracker<S, E>(opts: DeliveryTrackerOptions<S>): De
       for (const [id, p] of pending) if (p.state === "queued") written(id, p);
     },
     linkOffline() {
+      // A barrier in flight on the lost stream will never vouch for anything now.
+      linkEpoch++;
+      barrierInFlight = false;
       for (const [id, p] of pending) {
         // Past the barrier means the server has it: only the hold for client errors is lost.
         if (p.state !== "written" && !(p.state === "holding" && opts.barrier === undefined)) continue;
@@ -157,6 +189,7 @@ export function createDeliveryTracker<S, E>(opts: DeliveryTrackerOptions<S>): De
     },
     abortAll() {
       for (const id of [...pending.keys()]) settle(id, { kind: "link-down" });
+      deadlines.clear();
     },
   };
 }

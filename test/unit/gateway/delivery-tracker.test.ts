@@ -137,6 +137,40 @@ describe("delivery tracker with a barrier", () => {
     expect(outcomes.get("b")).toEqual([{ kind: "accepted" }]);
   });
 
+  it("keeps one barrier in flight: what is written meanwhile waits for the next one", async () => {
+    const { outcomes, track, barriers } = setup({ barrier: true, holdMs: 0 });
+    track("a");
+    await turn();
+    track("b");
+    await turn();
+    expect(barriers).toHaveLength(1); // b was written after the first barrier: that one cannot vouch for it
+    barriers[0]!.resolve();
+    await turn();
+    expect(outcomes.get("a")).toEqual([{ kind: "accepted" }]);
+    expect(outcomes.get("b")).toEqual([]);
+    await turn(); // the next barrier leaves in the turn after the first one returned
+    expect(barriers).toHaveLength(2);
+    barriers[1]!.resolve();
+    await turn();
+    expect(outcomes.get("b")).toEqual([{ kind: "accepted" }]);
+  });
+
+  it("a barrier that fails releases the next one", async () => {
+    const { outcomes, track, barriers } = setup({ barrier: true, holdMs: 0 });
+    track("a");
+    await turn();
+    track("b");
+    await turn();
+    barriers[0]!.reject();
+    await turn();
+    await turn();
+    expect(barriers).toHaveLength(2);
+    barriers[1]!.resolve();
+    await turn();
+    expect(outcomes.get("a")).toEqual([]); // not covered by the second barrier: the deadline decides
+    expect(outcomes.get("b")).toEqual([{ kind: "accepted" }]);
+  });
+
   it("a bounce that arrives before the barrier wins", async () => {
     const { outcomes, track, tracker, barriers } = setup({ barrier: true, holdMs: 0 });
     track("a");
