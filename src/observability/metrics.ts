@@ -59,12 +59,38 @@ export interface MetricsOptions {
   readonly defaultMetrics?: boolean;
 }
 
+/**
+ * A counter whose increments are tallied here and added to the prom-client counter when it collects
+ * (on every scrape or read through the registry). prom-client hashes and validates the label object
+ * on every inc(); at thousands of SIP messages per second, four or five of those per message were a
+ * measurable share of the gateway's CPU (docs/benchmarks.md, "IM through the gateway", run 4). The
+ * label values of these counters come from bounded sets, so the tallies stay few.
+ */
+function tallied<N extends string>(config: { name: string; help: string; labelNames: readonly N[]; registers: Registry[] }): (key: string, labels: () => Record<N, string>) => void {
+  const tallies = new Map<string, { readonly labels: Record<N, string>; n: number }>();
+  new Counter<N>({
+    ...config,
+    collect() {
+      for (const t of tallies.values()) {
+        if (t.n === 0) continue;
+        this.inc(t.labels, t.n);
+        t.n = 0;
+      }
+    },
+  });
+  return (key, labels) => {
+    const t = tallies.get(key);
+    if (t !== undefined) t.n++;
+    else tallies.set(key, { labels: labels(), n: 1 });
+  };
+}
+
 export function createMetrics(opts: MetricsOptions = {}): GatewayMetrics {
   const registry = new Registry();
   if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: "stox_", eventLoopMonitoringPrecision: 20 });
   const registers = [registry];
-  const sipRequests = new Counter({ name: METRIC_NAMES.sipRequests, help: "SIP requests by direction and method.", labelNames: ["direction", "method"] as const, registers });
-  const sipResponses = new Counter({ name: METRIC_NAMES.sipResponses, help: "SIP final and provisional responses by direction, method and status code.", labelNames: ["direction", "method", "code"] as const, registers });
+  const sipRequests = tallied({ name: METRIC_NAMES.sipRequests, help: "SIP requests by direction and method.", labelNames: ["direction", "method"] as const, registers });
+  const sipResponses = tallied({ name: METRIC_NAMES.sipResponses, help: "SIP final and provisional responses by direction, method and status code.", labelNames: ["direction", "method", "code"] as const, registers });
   let readTransactions: Sampler<number> | undefined;
   let readSubscriptions: Sampler<Readonly<Record<RelayDirection, number>>> | undefined;
   let readQueues: Sampler<Promise<readonly { readonly queue: string; readonly waiting: number }[]>> | undefined;
@@ -72,7 +98,7 @@ export function createMetrics(opts: MetricsOptions = {}): GatewayMetrics {
     name: METRIC_NAMES.sipTransactions, help: "SIP transactions not yet terminated (RFC 3261 §17, Completed state included).", registers,
     collect() { if (readTransactions) this.set(readTransactions()); },
   });
-  const xmppStanzas = new Counter({ name: METRIC_NAMES.xmppStanzas, help: "XMPP stanzas by direction and kind.", labelNames: ["direction", "kind"] as const, registers });
+  const xmppStanzas = tallied({ name: METRIC_NAMES.xmppStanzas, help: "XMPP stanzas by direction and kind.", labelNames: ["direction", "kind"] as const, registers });
   const translationErrors = new Counter({ name: METRIC_NAMES.translationErrors, help: "Failed translations by the error condition they were mapped to.", labelNames: ["condition"] as const, registers });
   new Gauge({
     name: METRIC_NAMES.subscriptions, help: "Presence subscriptions held, by the direction presence flows.", labelNames: ["direction"] as const, registers,
@@ -95,19 +121,26 @@ export function createMetrics(opts: MetricsOptions = {}): GatewayMetrics {
   const jobLatency = new Histogram({ name: METRIC_NAMES.jobLatency, help: "Seconds from enqueue to job completion.", labelNames: ["queue"] as const, buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120], registers });
   const componentUp = new Gauge({ name: METRIC_NAMES.componentUp, help: "1 while the XEP-0114 component link of a domain is online.", labelNames: ["domain"] as const, registers });
   const linkHolder = new Gauge({ name: METRIC_NAMES.linkHolder, help: "1 while this process holds the XMPP link-holder lease (docs/scaling.md).", registers });
-  const relayed = new Counter({ name: METRIC_NAMES.relayed, help: "Messages relayed across the gateway by direction and outcome.", labelNames: ["direction", "outcome"] as const, registers });
+  const relayed = tallied({ name: METRIC_NAMES.relayed, help: "Messages relayed across the gateway by direction and outcome.", labelNames: ["direction", "outcome"] as const, registers });
   return {
     registry,
-    sipRequest: (direction, m) => sipRequests.inc({ direction, method: method(m) }),
-    sipResponse: (direction, m, status) => sipResponses.inc({ direction, method: method(m), code: statusCode(status) }),
+    sipRequest: (direction, m) => {
+      const mt = method(m);
+      sipRequests(`${direction} ${mt}`, () => ({ direction, method: mt }));
+    },
+    sipResponse: (direction, m, status) => {
+      const mt = method(m);
+      const code = statusCode(status);
+      sipResponses(`${direction} ${mt} ${code}`, () => ({ direction, method: mt, code }));
+    },
     sampleTransactions: (read) => { readTransactions = read; },
-    xmppStanza: (direction, kind) => xmppStanzas.inc({ direction, kind }),
+    xmppStanza: (direction, kind) => xmppStanzas(`${direction} ${kind}`, () => ({ direction, kind })),
     translationError: (c) => translationErrors.inc({ condition: condition(c) }),
     sampleSubscriptions: (read) => { readSubscriptions = read; },
     sampleQueueDepth: (read) => { readQueues = read; },
     jobLatency: (queue, seconds) => jobLatency.observe({ queue }, seconds),
     componentLink: (domain, online) => componentUp.set({ domain }, online ? 1 : 0),
     linkHolder: (holding) => linkHolder.set(holding ? 1 : 0),
-    messageRelayed: (direction, outcome) => relayed.inc({ direction, outcome }),
+    messageRelayed: (direction, outcome) => relayed(`${direction} ${outcome}`, () => ({ direction, outcome })),
   };
 }
