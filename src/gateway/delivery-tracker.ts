@@ -14,6 +14,9 @@
 
 import { createExpiryQueue } from "../sip/transaction/timers.js";
 
+/** Longest a barrier in flight holds back the next one (see createDeliveryTracker). */
+export const BARRIER_GATE_MS = 10;
+
 export type SendOutcome = "sent" | "buffered" | "rejected";
 
 export type DeliveryOutcome<E> =
@@ -67,10 +70,14 @@ export function createDeliveryTracker<S, E>(opts: DeliveryTrackerOptions<S>): De
   /** Stanzas written since the last barrier went out, with the attempt each barrier covers. */
   let unbarriered: [string, number][] = [];
   let barrierScheduled = false;
-  // At most one barrier is in flight: what is written meanwhile waits for the next one, sent when
+  // One barrier in flight at a time: what is written meanwhile waits for the next one, sent when
   // this one returns. Under load one barrier then covers everything written during a round trip
   // instead of one turn's worth; each extra barrier is two stanzas through the server and back.
-  let barrierInFlight = false;
+  // When the server is slow (a backlog), waiting a whole extra round trip would push SIP answers
+  // toward T1 and UDP retransmissions: after BARRIER_GATE_MS the next barrier goes out anyway.
+  let barriersInFlight = 0;
+  let lastBarrierAt = 0;
+  let gateTimer: NodeJS.Timeout | undefined;
   /** Bumped when the link goes down: a barrier from before then must not gate the next one. */
   let linkEpoch = 0;
   // Every delivery has the same maxWaitMs: one FIFO with one timer instead of a timer per message.
@@ -103,14 +110,22 @@ export function createDeliveryTracker<S, E>(opts: DeliveryTrackerOptions<S>): De
 
   const sendBarrier = (): void => {
     barrierScheduled = false;
-    if (barrierInFlight || unbarriered.length === 0 || opts.barrier === undefined) return;
+    if (unbarriered.length === 0 || opts.barrier === undefined) return;
+    if (barriersInFlight > 0) {
+      const wait = lastBarrierAt + BARRIER_GATE_MS - Date.now();
+      if (wait > 0) {
+        gateTimer ??= setTimeout(() => { gateTimer = undefined; sendBarrier(); }, wait);
+        return;
+      }
+    }
     const batch = unbarriered;
     unbarriered = [];
-    barrierInFlight = true;
+    barriersInFlight++;
+    lastBarrierAt = Date.now();
     const epoch = linkEpoch;
     const done = (): void => {
       if (epoch !== linkEpoch) return;
-      barrierInFlight = false;
+      barriersInFlight--;
       if (unbarriered.length > 0) scheduleBarrier();
     };
     opts.barrier().then(
@@ -175,7 +190,9 @@ export function createDeliveryTracker<S, E>(opts: DeliveryTrackerOptions<S>): De
     linkOffline() {
       // A barrier in flight on the lost stream will never vouch for anything now.
       linkEpoch++;
-      barrierInFlight = false;
+      barriersInFlight = 0;
+      clearTimeout(gateTimer);
+      gateTimer = undefined;
       for (const [id, p] of pending) {
         // Past the barrier means the server has it: only the hold for client errors is lost.
         if (p.state !== "written" && !(p.state === "holding" && opts.barrier === undefined)) continue;
@@ -190,6 +207,8 @@ export function createDeliveryTracker<S, E>(opts: DeliveryTrackerOptions<S>): De
     abortAll() {
       for (const id of [...pending.keys()]) settle(id, { kind: "link-down" });
       deadlines.clear();
+      clearTimeout(gateTimer);
+      gateTimer = undefined;
     },
   };
 }

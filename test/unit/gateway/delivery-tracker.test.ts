@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from "@jest/globals";
-import { createDeliveryTracker, type DeliveryOutcome, type SendOutcome } from "../../../src/gateway/delivery-tracker.js";
+import { BARRIER_GATE_MS, createDeliveryTracker, type DeliveryOutcome, type SendOutcome } from "../../../src/gateway/delivery-tracker.js";
 
 type Outcome = DeliveryOutcome<string>;
 
@@ -153,6 +153,24 @@ describe("delivery tracker with a barrier", () => {
     barriers[1]!.resolve();
     await turn();
     expect(outcomes.get("b")).toEqual([{ kind: "accepted" }]);
+  });
+
+  it("a barrier out longer than the gate no longer holds back the next one (slow server)", async () => {
+    const { outcomes, track, barriers } = setup({ barrier: true, holdMs: 0 });
+    track("a");
+    await turn();
+    track("b");
+    await turn();
+    expect(barriers).toHaveLength(1);
+    jest.advanceTimersByTime(BARRIER_GATE_MS);
+    expect(barriers).toHaveLength(2);
+    barriers[1]!.resolve(); // the later barrier vouches for b only
+    await turn();
+    expect(outcomes.get("a")).toEqual([]);
+    expect(outcomes.get("b")).toEqual([{ kind: "accepted" }]);
+    barriers[0]!.resolve();
+    await turn();
+    expect(outcomes.get("a")).toEqual([{ kind: "accepted" }]);
   });
 
   it("a barrier that fails releases the next one", async () => {
