@@ -241,6 +241,14 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
         const rec = watchers[i]!;
         const sub = live.get(rec.id);
         if (sub === undefined) continue;
+        // A NOTIFY reports a change (RFC 3856 §6.10 rate control; RFC 6665 §4.2.2). The approval
+        // (onXmppAnswer) and the presence the server sends right after it (RFC 6121 §3.1.5) race: the
+        // approval's NOTIFY may already carry this very document (documents are shared per state), so
+        // that watcher is not told it twice. A dialog the store shows active but whose approval NOTIFY
+        // has not gone yet is still pending: a pending NOTIFY carries no state (RFC 3856 §6.6), and the
+        // approval sends the newest document.
+        const d = sub.data();
+        if (d.state !== "active" || d.body === body) continue;
         const place = window.acquire();
         if (place !== undefined) await place;
         const p = sub.notify(body, PIDF).then(() => answered(rec, sub), (err: unknown) => { failed++; firstError ??= err; });

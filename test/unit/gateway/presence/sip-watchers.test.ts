@@ -28,10 +28,10 @@ function dialogOf(n: number): DialogState {
   return { ...d, localSeq: 100 };
 }
 
-function record(n: number): SipWatcherSubscription {
+function record(n: number, state: "active" | "pending" = "active"): SipWatcherSubscription {
   return {
     kind: "sipWatcher", id: `id${n}`, watcher: `sip:w${n}@sip.example`, presentity: ALICE, event: "presence",
-    dialog: dialogOf(n), state: "active", expiresAt: Date.now() + 3_600_000,
+    dialog: dialogOf(n), state, expiresAt: Date.now() + 3_600_000,
   };
 }
 
@@ -48,7 +48,7 @@ function countingStore(): { store: Store; singles: () => number; batches: () => 
   return { store, singles: () => singles, batches: () => batches };
 }
 
-async function setup(n: number, store: Store) {
+async function setup(n: number, store: Store, stateOf: (i: number) => "active" | "pending" = () => "active") {
   const f = fakeStack();
   const notifier = createNotifier({ uac: f.uac, logger });
   const deps: PresenceDeps = {
@@ -63,7 +63,7 @@ async function setup(n: number, store: Store) {
     config: { notifyMinIntervalSeconds: 0, maxSubscriptionsPerUser: 10_000, maxSubscriptionsPerDomain: 10_000, subscribeExpires: 3600, subscribeRatePerSecond: 100, reannounceRatePerSecond: 100 },
     logger,
   };
-  for (let i = 0; i < n; i++) await store.putSubscription(record(i));
+  for (let i = 0; i < n; i++) await store.putSubscription(record(i, stateOf(i)));
   await store.putPresence(ALICE, [{ resource: "r", available: true, show: "away", statuses: [{ text: "lunch" }], priority: 0 }]);
   const watchers = createSipWatchers(deps, createKeyedSerial(), () => undefined);
   expect(await watchers.restore()).toBe(n);
@@ -101,6 +101,32 @@ describe("SIP watchers fan-out", () => {
   });
 });
 
+describe("SIP watchers fan-out: only changes are notified", () => {
+  it("a watcher already told this document is not told again; a later change reaches everyone", async () => {
+    const { store } = countingStore();
+    const { f, watchers } = await setup(3, store);
+    await watchers.fanOut(ALICE);
+    expect(f.sent).toHaveLength(3);
+    // Same state again (e.g. the coalescer flushed A → B → A): no NOTIFY.
+    await watchers.fanOut(ALICE);
+    expect(f.sent).toHaveLength(3);
+    await store.putPresence(ALICE, [{ resource: "r", available: false, statuses: [], priority: 0 }]);
+    await watchers.fanOut(ALICE);
+    expect(f.sent).toHaveLength(6);
+    for (const s of f.sent.slice(3)) expect(new TextDecoder().decode(s.request.body)).toContain("closed");
+  });
+  it("a dialog that is active in the store but still pending in the notifier gets no state (its approval NOTIFY carries it)", async () => {
+    const { store } = countingStore();
+    const { f, watchers } = await setup(2, store, (i) => (i === 1 ? "pending" : "active"));
+    // onXmppAnswer writes `active` to the store before it sends the approval NOTIFY.
+    const rec = await store.getSubscription("id1");
+    if (rec?.kind !== "sipWatcher") throw new Error("fixture");
+    await store.putSubscription({ ...rec, state: "active" });
+    await watchers.fanOut(ALICE);
+    expect(f.sent.map((s) => s.request.uri)).toEqual([expect.stringMatching(/^sip:w0@/)]);
+  });
+});
+
 describe("SIP watchers: the dialogs a fan-out advanced are stored", () => {
   it("after the NOTIFYs were answered, in batches, with the CSeq each NOTIFY used (a restart continues it)", async () => {
     const { store, singles, batches } = countingStore();
@@ -124,6 +150,7 @@ describe("SIP watchers: the dialogs a fan-out advanced are stored", () => {
       const r = await store.getSubscription(`id${i}`);
       expect(r?.kind === "sipWatcher" && r.dialog.localSeq).toBe(101);
     }
+    await store.putPresence(ALICE, [{ resource: "r", available: true, show: "dnd", statuses: [{ text: "call" }], priority: 0 }]);
     await watchers.fanOut(ALICE);
     const r = await store.getSubscription("id0");
     expect(r?.kind === "sipWatcher" && r.dialog.localSeq).toBe(102);
