@@ -69,6 +69,14 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
     }
     return v;
   };
+  // The newest fan-out of each presentity. The coalescer starts one per interval without waiting
+  // for the one before, and a large fan-out held by its window can outlast the interval: the older
+  // one then stops where it is, because the newer one goes over every active watcher with the newer
+  // document. Two running side by side (listing the watchers in different orders, as Redis' SMEMBERS
+  // may) would leave a watcher with the older state as its last NOTIFY (RFC 6665 §4.2.2: NOTIFYs
+  // report the current state).
+  let fanOutSeq = 0;
+  const newestFanOut = new Map<string, number>();
   const dialogsOf = async (watcher: string, presentity: string) =>
     (await store.listByWatcher("sipWatcher", watcher)).filter((s) => s.presentity === presentity);
   /** `rec` with the live dialog, expiry and state; undefined once it ended (never resurrect a deleted record). */
@@ -236,6 +244,8 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
         if (batch.length >= WRITE_BATCH) write();
       };
       const window = createWindow(FANOUT_WINDOW);
+      const generation = ++fanOutSeq;
+      newestFanOut.set(presentity, generation);
       for (let i = 0; i < watchers.length; i++) {
         if (i > 0 && i % FANOUT_SLICE === 0) await new Promise<void>((r) => setImmediate(r));
         const rec = watchers[i]!;
@@ -251,10 +261,12 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
         if (d.state !== "active" || d.body === body) continue;
         const place = window.acquire();
         if (place !== undefined) await place;
+        if (newestFanOut.get(presentity) !== generation) break;
         const p = sub.notify(body, PIDF).then(() => answered(rec, sub), (err: unknown) => { failed++; firstError ??= err; });
         window.holdUntil(p, WINDOW_HOLD_MS);
         pending.push(p);
       }
+      if (newestFanOut.get(presentity) === generation) newestFanOut.delete(presentity);
       await Promise.all(pending);
       write();
       await Promise.all(writes);

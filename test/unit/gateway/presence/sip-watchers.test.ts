@@ -127,6 +127,40 @@ describe("SIP watchers fan-out: only changes are notified", () => {
   });
 });
 
+describe("SIP watchers fan-out: overlapping fan-outs of one presentity", () => {
+  it("every watcher's last NOTIFY carries the newest state (A → B → A while the B fan-out is held by its window)", async () => {
+    // The coalescer starts a fan-out per interval without waiting for the previous one; a fan-out
+    // of many watchers outlasts the interval when answers are slow (its window holds it). The two
+    // fan-outs list the watchers in different orders: the Redis store's SMEMBERS order is unspecified
+    // (a hash-table set is reordered when it is resized), stood for here by reversing every other list.
+    const { store } = countingStore();
+    let lists = 0;
+    const listByPresentity = store.listByPresentity.bind(store);
+    Object.assign(store, { listByPresentity: async (...a: Parameters<Store["listByPresentity"]>) => {
+      const l = await listByPresentity(...a);
+      return lists++ % 2 === 0 ? l : [...l].reverse();
+    } });
+    const { f, watchers } = await setup(700, store);
+    await watchers.fanOut(ALICE); // everyone has A ("lunch")
+    const held: Array<() => void> = [];
+    f.respondWith((req) => new Promise((resolve) => { held.push(() => resolve(createResponse(req, 200))); }));
+    await store.putPresence(ALICE, [{ resource: "r", available: false, statuses: [], priority: 0 }]);
+    const first = watchers.fanOut(ALICE); // B ("closed"): 500 NOTIFYs out, then the window is full
+    while (f.sent.length < 700 + 500) await new Promise((r) => setImmediate(r));
+    await store.putPresence(ALICE, [{ resource: "r", available: true, show: "away", statuses: [{ text: "lunch" }], priority: 0 }]);
+    const second = watchers.fanOut(ALICE); // back to A
+    await new Promise((r) => setImmediate(r));
+    f.respondWith((req) => createResponse(req, 200));
+    for (const release of held.splice(0)) release();
+    await Promise.all([first, second]);
+    const last = new Map<string, string>();
+    for (const s of f.sent) last.set(s.request.uri, new TextDecoder().decode(s.request.body));
+    expect(last.size).toBe(700);
+    const stale = [...last].filter(([, body]) => !body.includes("lunch")).map(([uri]) => uri);
+    expect(stale).toEqual([]);
+  });
+});
+
 describe("SIP watchers: the dialogs a fan-out advanced are stored", () => {
   it("after the NOTIFYs were answered, in batches, with the CSeq each NOTIFY used (a restart continues it)", async () => {
     const { store, singles, batches } = countingStore();
