@@ -227,20 +227,21 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
       // of the fan-out delayed the reading of the next 200s.
       const pending: Promise<void>[] = [];
       const writes: Promise<void>[] = [];
-      let batch: SipWatcherSubscription[] = [];
+      // The records are read from the live subscriptions when the batch is written, not when each
+      // NOTIFY was answered: a refresh in between (its own store write) must not be overwritten by the
+      // older dialog and expiry.
+      let batch: [SipWatcherSubscription, NotifierSubscription][] = [];
       let failed = 0;
       let unwritten = 0;
       let firstError: unknown;
       const write = (): void => {
-        if (batch.length === 0) return;
-        const b = batch;
+        const b = batch.flatMap(([rec, sub]) => current(rec, sub) ?? []);
         batch = [];
+        if (b.length === 0) return;
         writes.push(store.putSubscriptions(b).catch((err: unknown) => { unwritten += b.length; firstError ??= err; }));
       };
       const answered = (rec: SipWatcherSubscription, sub: NotifierSubscription): void => {
-        const next = current(rec, sub);
-        if (next === undefined) return;
-        batch.push(next);
+        batch.push([rec, sub]);
         if (batch.length >= WRITE_BATCH) write();
       };
       const window = createWindow(FANOUT_WINDOW);

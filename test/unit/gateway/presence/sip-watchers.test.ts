@@ -10,7 +10,7 @@ import type { SipWatcherSubscription, Store } from "../../../../src/store/store.
 import { createKeyedSerial } from "../../../../src/gateway/presence/keyed-serial.js";
 import { createSipWatchers, createWindow } from "../../../../src/gateway/presence/sip-watchers.js";
 import type { PresenceDeps } from "../../../../src/gateway/presence/presence-deps.js";
-import { fakeStack, logger, request } from "../../sip/dialog/fake-stack.js";
+import { fakeStack, incoming, logger, request } from "../../sip/dialog/fake-stack.js";
 import { testPlan } from "../../translate/address-fixture.js";
 
 const ALICE = "alice@xmpp.example";
@@ -189,6 +189,31 @@ describe("SIP watchers: the dialogs a fan-out advanced are stored", () => {
     const r = await store.getSubscription("id0");
     expect(r?.kind === "sipWatcher" && r.dialog.localSeq).toBe(102);
     expect(f.sent.filter((s) => s.request.uri.startsWith("sip:w0@")).map((s) => cseqOf(s.request))).toEqual([101, 102]);
+  });
+  it("a refresh that arrives between a NOTIFY's answer and the batch write is not overwritten by the older dialog", async () => {
+    const { store } = countingStore();
+    const { f, watchers, notifier } = await setup(2, store);
+    let releaseW1: () => void = () => undefined;
+    f.respondWith((req) => req.uri.startsWith("sip:w1@")
+      ? new Promise((resolve) => { releaseW1 = () => resolve(createResponse(req, 200)); })
+      : createResponse(req, 200));
+    const fan = watchers.fanOut(ALICE);
+    while (f.sent.length < 2) await new Promise((r) => setImmediate(r));
+    // w0 refreshes (RFC 6665 §4.1.2.2) while w1's NOTIFY is still unanswered.
+    const refresh = incoming({
+      ...request("SUBSCRIBE", "sip:alice@198.51.100.1:5060", {
+        from: "<sip:w0@sip.example>;tag=t0", to: `<sip:${ALICE}>;tag=a0`, "call-id": "c0", cseq: "2 SUBSCRIBE",
+        event: "presence", expires: "600", contact: "<sip:w0@192.0.2.9:5062>",
+      }),
+    });
+    notifier.handleSubscribe(refresh);
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    expect(refresh.responses[0]?.status).toBe(200);
+    releaseW1();
+    await fan;
+    const r = await store.getSubscription("id0");
+    expect(r?.kind === "sipWatcher" && r.dialog.remoteSeq).toBe(2);
+    expect(r?.kind === "sipWatcher" && r.expiresAt).toBeLessThan(Date.now() + 601_000);
   });
   it("a failed batch write leaves the NOTIFYs sent and the fan-out settled (it is logged, not thrown)", async () => {
     const { store } = countingStore();
