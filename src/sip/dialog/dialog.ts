@@ -235,11 +235,28 @@ export function buildInDialogRequest(dialog: DialogState, method: string, opts: 
   headers.set("cseq", `${seq} ${method}`);
   if (method !== "ACK" && method !== "CANCEL" && method !== "BYE") headers.set("contact", `<${dialog.localTarget}>`);
   for (const [name, value] of Object.entries(opts.headers ?? {})) headers.set(name, typeof value === "string" ? value : [...value]);
-  const body = typeof opts.body === "string" ? new TextEncoder().encode(opts.body) : opts.body ?? new Uint8Array();
+  const body = typeof opts.body === "string" ? bodyBytes(opts.body) : opts.body ?? EMPTY;
   if (opts.contentType && body.length > 0) headers.set("content-type", opts.contentType);
   const request: SipRequest = { kind: "request", version: "SIP/2.0", method, uri, headers, body };
   const advanced = opts.cseq !== undefined || method === "ACK" || method === "CANCEL" ? dialog : withFields(dialog, { localSeq: seq });
   return { request, dialog: advanced };
+}
+
+const EMPTY = new Uint8Array(0);
+const utf8 = new TextEncoder();
+let lastText = "";
+let lastBytes = EMPTY;
+/**
+ * A fan-out sends one shared document to thousands of dialogs: the bytes of the last string body are
+ * kept, so it is encoded once rather than once per NOTIFY. The bytes are shared between requests,
+ * which is safe because nothing writes into a message body after it is built.
+ */
+function bodyBytes(text: string): Uint8Array {
+  if (text !== lastText) {
+    lastBytes = utf8.encode(text);
+    lastText = text;
+  }
+  return lastBytes;
 }
 
 function tagParams(tag: string): ReadonlyMap<string, string | null> {

@@ -106,18 +106,20 @@ export function createUac(opts: UacOptions): Uac {
       const hop = uri ? resolver.nextHop(uri) : undefined;
       if (hop) request.headers.set("route", `<${formatUri(withLr(hop))}>`);
     }
+    // Without credentials there is nothing to answer a challenge with: no cache key to compute.
+    if (!opts.credentials) return { request, response: await sendOnce(request, o) };
     const info = () => ({ method: request.method, uri: request.uri, body: request.body });
     // Keyed by identity and destination domain, so one server's nonce never goes to another.
     const cacheKey = `${o.identity}\u0000${parseUri(request.uri)?.host ?? ""}`;
-    const cached = opts.credentials ? authCache.get(cacheKey) : undefined;
-    if (cached && opts.credentials && request.method !== "ACK" && request.method !== "CANCEL") {
+    const cached = authCache.get(cacheKey);
+    if (cached && request.method !== "ACK" && request.method !== "CANCEL") {
       cached.nc++;
       for (const h of authorizationsFor(cached.challenges, info(), o.identity, opts.credentials, { nc: cached.nc }) ?? []) {
         request.headers.set(h.name, h.value);
       }
     }
     const first = await sendOnce(request, o);
-    if ((first.status !== 401 && first.status !== 407) || !opts.credentials) return { request, response: first };
+    if (first.status !== 401 && first.status !== 407) return { request, response: first };
     const challenges = challengesOf(first);
     const auth = authorizationsFor(challenges, info(), o.identity, opts.credentials);
     if (!auth) return { request, response: first };

@@ -1,6 +1,7 @@
 // UDP listener (RFC 3261 §18): one datagram is one message.
 import { createSocket, type Socket } from "node:dgram";
-import { isIPv6 } from "node:net";
+import { lookup as dnsLookup, type LookupOneOptions } from "node:dns";
+import { isIP, isIPv6 } from "node:net";
 import type { Logger } from "pino";
 import type { SipPeer } from "../message/types.js";
 import { SipTransportError, type SipListenSpec } from "./types.js";
@@ -37,10 +38,25 @@ function setBuffer(socket: Socket, which: "receive" | "send", requested: number,
   else logger.info({ requested, granted, reported }, `UDP ${which} buffer set`);
 }
 
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
+
+/**
+ * dgram looks every destination up before each send; for the IP literals the transport layer passes
+ * (RFC 3263 resolution happened before), Node's dns.lookup answers on the next tick. This answers at
+ * once, so a datagram goes out inside send() with no tick and no lookup per message; names still go
+ * to dns.lookup.
+ */
+function literalLookup(hostname: string, options: LookupOneOptions | number, callback: LookupCallback): void {
+  const family = isIP(hostname);
+  if (family !== 0) callback(null, hostname, family);
+  else if (typeof options === "number") dnsLookup(hostname, options, callback);
+  else dnsLookup(hostname, options, callback);
+}
+
 export async function listenUdp(
   spec: SipListenSpec, onDatagram: (bytes: Buffer, source: SipPeer) => void, logger: Logger,
 ): Promise<UdpListener> {
-  const socket: Socket = createSocket({ type: isIPv6(spec.host) ? "udp6" : "udp4", reuseAddr: false });
+  const socket: Socket = createSocket({ type: isIPv6(spec.host) ? "udp6" : "udp4", reuseAddr: false, lookup: literalLookup });
   socket.on("message", (bytes, rinfo) => {
     onDatagram(bytes, { transport: "UDP", address: rinfo.address, port: rinfo.port });
   });
