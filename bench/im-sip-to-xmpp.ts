@@ -10,6 +10,9 @@
 //   node --import ./scripts/ts-register.mjs bench/im-sip-to-xmpp.ts [--rates 500,1000,2000,3000,4000,5000]
 //     [--seconds 10] [--transports u1,t1] [--targets prosody,stox,kamailio] [--body-bytes 170]
 //     [--ceiling-seconds 5] [--cpu-prof DIR] [--gateway-node-flags "--trace-gc"]
+//     [--prosody-nodelay]   Prosody with network_settings.nagle = false (TCP_NODELAY on all its sockets):
+//     Prosody 0.12 keeps Nagle on by default, which holds its writes to the receiving client for ~10-20 ms
+//     at ~1000 msg/s (docs/benchmarks.md "Latency at low load").
 import { loadavg } from "node:os";
 import pino from "pino";
 import { startProsody } from "../test/support/peers/prosody.js";
@@ -63,6 +66,7 @@ async function main(): Promise<void> {
     host: XMPP_DOMAIN,
     components: [CEILING, PACED, STOX, KAM],
     users: [{ user: "bench", password: "pw" }, { user: "alice", password: "alice-pw" }],
+    ...(process.argv.includes("--prosody-nodelay") ? { extraGlobal: "network_settings = { nagle = false }" } : {}),
   });
   cleanups.push(() => prosody.stop());
   const prosodyPid = prosody.pid!;
