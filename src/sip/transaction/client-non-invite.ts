@@ -77,7 +77,10 @@ export function startNonInviteClient(
       // Timer K: T4 on UDP to absorb response retransmissions, zero on reliable transports.
       const reliable = sent !== undefined && isReliable(sent.peer.transport);
       if (reliable) terminate();
-      else timerK = startTimer(t4, terminate);
+      else if (tu.onCompleted !== undefined) {
+        tu.onCompleted();
+        terminate();
+      } else timerK = startTimer(t4, terminate);
     },
     abort() {
       fail(503, "Service Unavailable");

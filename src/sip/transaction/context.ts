@@ -18,6 +18,12 @@ export interface ClientTxUser {
   readonly onAdditional2xx?: (res: SipResponse) => void;
   /** The transaction reached Terminated: the layer forgets it. */
   readonly onTerminated: () => void;
+  /**
+   * UDP non-INVITE: the final arrived and only its retransmissions remain (§17.1.2.2 Completed).
+   * When given, the layer absorbs them by key until Timer K (one shared queue) and this machine
+   * terminates at once, so the request, its bytes and the closures are not held for T4.
+   */
+  readonly onCompleted?: () => void;
 }
 
 export interface ClientTransaction {

@@ -55,6 +55,12 @@ export function createTransactionLayer(ctx: TxContext): TransactionLayer {
     completed.delete(key);
     if (done?.mk !== undefined && merged.get(done.mk) === key) merged.delete(done.mk);
   });
+  // §17.1.2.2 Completed state of UDP non-INVITE client transactions: only the key, to absorb the
+  // final's retransmissions until Timer K (T4). A fan-out completes thousands per second; holding each
+  // whole transaction (request, bytes, closures, a timer) for 5 s made them survive into the old
+  // generation, where the GC has to mark and compact them.
+  const absorbing = new Set<string>();
+  const timerK = createExpiryQueue<string>(ctx.timers.t4, (key) => { absorbing.delete(key); });
   let handler: ((tx: IncomingRequest) => void) | undefined;
   let strayHandler: ((res: SipResponse) => void) | undefined;
   let accepting = true;
@@ -168,6 +174,7 @@ export function createTransactionLayer(ctx: TxContext): TransactionLayer {
       tx.receive(res);
       return;
     }
+    if (key !== undefined && absorbing.has(key)) return; // a retransmitted final, absorbed (Completed)
     // §17.1.3 / §18.1.2: no transaction. A 2xx to INVITE is a retransmission or a fork the TU must ACK.
     const method = parseCSeq(res.headers.get("cseq") ?? "")?.method;
     if (method === "INVITE" && res.status >= 200 && res.status < 300 && strayHandler !== undefined) {
@@ -221,6 +228,7 @@ export function createTransactionLayer(ctx: TxContext): TransactionLayer {
             resolve(res);
           },
           onTerminated: () => clients.delete(key),
+          ...(isInvite ? {} : { onCompleted: () => { absorbing.add(key); timerK.add(key); } }),
         });
         clients.set(key, tx);
         awaitingFinal.add(key);
@@ -230,7 +238,7 @@ export function createTransactionLayer(ctx: TxContext): TransactionLayer {
       });
     },
     stopAccepting() { accepting = false; },
-    size: () => clients.size + servers.size + completed.size,
+    size: () => clients.size + servers.size + completed.size + absorbing.size,
     pending() {
       let n = awaitingFinal.size;
       for (const { tx } of servers.values()) {
@@ -244,6 +252,8 @@ export function createTransactionLayer(ctx: TxContext): TransactionLayer {
       for (const { tx } of [...servers.values()]) tx.abort();
       completed.clear();
       timerJ.clear();
+      absorbing.clear();
+      timerK.clear();
     },
   };
 }
