@@ -10,6 +10,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { BlockList } from "node:net";
 import { loadavg } from "node:os";
+import { PerformanceObserver, constants as perfConstants, type PerformanceEntry } from "node:perf_hooks";
 import { pino } from "pino";
 import { createSipEndpoint } from "../src/sip/endpoint.js";
 import { createUasDialog, isDialogError, type DialogState } from "../src/sip/dialog/dialog.js";
@@ -106,23 +107,41 @@ async function main(): Promise<void> {
   await watchers.restore();
   const rows: string[] = [];
   const perNotify: number[] = [];
+  // GC pauses per round (main thread): scavenges count roughly the bytes allocated, and unlike CPU
+  // time they barely move with the machine's load, so they compare allocation between versions.
+  let scavenges = 0;
+  let gcMs = 0;
+  const gcObs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) {
+      if (e.detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) scavenges++;
+      gcMs += e.duration;
+    }
+  });
+  gcObs.observe({ entryTypes: ["gc"] });
+  const gcPerRound: { scavenges: number; gcMs: number }[] = [];
   try {
     for (let r = 0; r < rounds + 1; r++) {
       await store.putPresence(ALICE, [{ resource: "r", available: true, ...(r % 2 === 0 ? { show: "away" as const } : {}), statuses: [{ text: `round ${r}` }], priority: 0 }]);
       (globalThis as { gc?: () => void }).gc?.();
       const rs0 = await responder.stats();
+      await new Promise((res) => setImmediate(res)); // the forced GC's entry is delivered before the round
+      const sc0 = scavenges;
+      const gc0 = gcMs;
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       await watchers.fanOut(ALICE);
       const wall = performance.now() - t0;
       const c = process.cpuUsage(c0);
       const rs = await responder.stats();
+      await new Promise((res) => setImmediate(res));
+      const roundGc = { scavenges: scavenges - sc0, gcMs: Number((gcMs - gc0).toFixed(1)) };
       const answered = rs.n - rs0.n;
       const us = (c.user + c.system) / n;
       if (r === 0) continue; // warm-up (JIT), not reported
-      const row = { round: r, watchers: n, answered, wallMs: Math.round(wall), cpuMs: Math.round((c.user + c.system) / 1000), usPerNotify: Number(us.toFixed(1)), responderUsPerNotify: Number(((rs.cpu - rs0.cpu) / Math.max(1, answered)).toFixed(1)), load: Number(loadavg()[0]!.toFixed(2)) };
+      const row = { round: r, watchers: n, answered, wallMs: Math.round(wall), cpuMs: Math.round((c.user + c.system) / 1000), usPerNotify: Number(us.toFixed(1)), responderUsPerNotify: Number(((rs.cpu - rs0.cpu) / Math.max(1, answered)).toFixed(1)), load: Number(loadavg()[0]!.toFixed(2)), ...roundGc };
       console.log(JSON.stringify(row));
       perNotify.push(row.usPerNotify);
+      gcPerRound.push(roundGc);
       rows.push(`| ${row.round} | ${row.watchers} | ${row.answered} | ${row.wallMs} | ${row.cpuMs} | **${row.usPerNotify}** | ${row.responderUsPerNotify} | ${row.load} |`);
       await new Promise((res) => setTimeout(res, 300));
     }
@@ -132,7 +151,10 @@ async function main(): Promise<void> {
     // On a shared box other jobs inflate single rounds (their cache and memory traffic, and this
     // process's GC threads competing): the median and the minimum are the figures to compare.
     const sorted = [...perNotify].sort((a, b) => a - b);
-    console.log(`\nµs/NOTIFY over ${sorted.length} rounds: median ${sorted[Math.floor(sorted.length / 2)]}, min ${sorted[0]}, max ${sorted[sorted.length - 1]}`);
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    console.log(`scavenges per round: median ${med(gcPerRound.map((g) => g.scavenges))}; GC ms per round: median ${med(gcPerRound.map((g) => g.gcMs))}`);
+    gcObs.disconnect();
+    console.log(`µs/NOTIFY over ${sorted.length} rounds: median ${sorted[Math.floor(sorted.length / 2)]}, min ${sorted[0]}, max ${sorted[sorted.length - 1]}`);
   } finally {
     await sip.close({ keepSubscriptions: true });
     responder.child.kill();
