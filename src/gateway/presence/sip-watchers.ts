@@ -40,6 +40,21 @@ const WRITE_BATCH = 500;
 export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJidOf: (sipUri: string) => string | undefined): SipWatchers {
   const { store, logger } = deps;
   const log = logger.child({ module: "presence-sip-watchers" });
+  /**
+   * Subscriptions whose last NOTIFY was not answered 2xx (e.g. 500, or no answer): the document their
+   * dialog carries was not confirmed, so the fan-out's "already told" skip must not apply to them.
+   * Rare, hence a WeakSet beside the subscriptions rather than a field in each.
+   */
+  const unconfirmed = new WeakSet<NotifierSubscription>();
+  const confirm = <T extends { readonly status: number } | undefined>(sub: NotifierSubscription, sent: Promise<T>): Promise<T> =>
+    sent.then((res) => {
+      if (res !== undefined && res.status >= 200 && res.status < 300) unconfirmed.delete(sub);
+      else unconfirmed.add(sub);
+      return res;
+    }, (err: unknown) => {
+      unconfirmed.add(sub);
+      throw err;
+    });
   /** Live notifier subscriptions by store record id (the subscription's tag). */
   const live = new Map<string, NotifierSubscription>();
 
@@ -201,7 +216,7 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
           if (sub === undefined) continue;
           if (a.kind === "activateSip") {
             await store.putSubscription({ ...rec, state: "active" });
-            await sub.notify(await documentFor(xmppUser, sub.data().resource), PIDF, "active");
+            await confirm(sub, sub.notify(await documentFor(xmppUser, sub.data().resource), PIDF, "active"));
             await persist({ ...rec, state: "active" }, sub);
           } else if (a.kind === "terminateSip") {
             await sub.terminate(a.reason);
@@ -258,12 +273,13 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
         // that watcher is not told it twice. A dialog the store shows active but whose approval NOTIFY
         // has not gone yet is still pending: a pending NOTIFY carries no state (RFC 3856 §6.6), and the
         // approval sends the newest document.
+        // Only an answered (2xx) NOTIFY counts as told: after a 500 or a timeout the watcher gets it again.
         const d = sub.data();
-        if (d.state !== "active" || d.body === body) continue;
+        if (d.state !== "active" || (d.body === body && !unconfirmed.has(sub))) continue;
         const place = window.acquire();
         if (place !== undefined) await place;
         if (newestFanOut.get(presentity) !== generation) break;
-        const p = sub.notify(body, PIDF).then(() => answered(rec, sub), (err: unknown) => { failed++; firstError ??= err; });
+        const p = confirm(sub, sub.notify(body, PIDF)).then(() => answered(rec, sub), (err: unknown) => { failed++; firstError ??= err; });
         window.holdUntil(p, WINDOW_HOLD_MS);
         pending.push(p);
       }

@@ -115,6 +115,19 @@ describe("SIP watchers fan-out: only changes are notified", () => {
     expect(f.sent).toHaveLength(6);
     for (const s of f.sent.slice(3)) expect(new TextDecoder().decode(s.request.body)).toContain("closed");
   });
+  it("a watcher whose NOTIFY was answered 500 is told the same document again at the next fan-out", async () => {
+    const { store } = countingStore();
+    const { f, watchers } = await setup(3, store);
+    f.respondWith((req) => createResponse(req, req.uri.startsWith("sip:w1@") ? 500 : 200));
+    await watchers.fanOut(ALICE);
+    expect(f.sent).toHaveLength(3);
+    f.respondWith((req) => createResponse(req, 200));
+    await watchers.fanOut(ALICE);
+    expect(f.sent.slice(3).map((s) => s.request.uri)).toEqual([expect.stringMatching(/^sip:w1@/)]);
+    // Answered now: no third copy.
+    await watchers.fanOut(ALICE);
+    expect(f.sent).toHaveLength(4);
+  });
   it("a dialog that is active in the store but still pending in the notifier gets no state (its approval NOTIFY carries it)", async () => {
     const { store } = countingStore();
     const { f, watchers } = await setup(2, store, (i) => (i === 1 ? "pending" : "active"));
