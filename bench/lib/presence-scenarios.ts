@@ -137,15 +137,8 @@ export function parseSippLog(text: string): SippLogLine[] {
  * ends; the gateway's dialog stays alive until it expires. Authorization is given at once, so the
  * first NOTIFY is `active` (RFC 6665 §4.1.3 allows it without a `pending` one).
  */
-export function notifierUas(o: { readonly expires: number; readonly note: string }): string {
-  return scenarioFile("presence-notifier-uas.xml", `${HEADER}<scenario name="presence notifier UAS">
-  <recv request="SUBSCRIBE" rrs="true">
-    <action>
-      <ereg regexp=".*" search_in="hdr" header="From:" assign_to="peer"/>
-      <ereg regexp="sip:[^>;]*" search_in="hdr" header="To:" check_it="true" assign_to="me"/>
-    </action>
-  </recv>
-  <send>
+/** The notifier's 200 to a SUBSCRIBE (the first one, and a re-sent one absorbed later). */
+const subscribe200 = (expires: number): string => `  <send>
     <![CDATA[
       SIP/2.0 200 OK
       [last_Via:]
@@ -154,12 +147,22 @@ export function notifierUas(o: { readonly expires: number; readonly note: string
       [last_Call-ID:]
       [last_CSeq:]
       Contact: <sip:notifier@[local_ip]:[local_port];transport=[transport]>
-      Expires: ${o.expires}
+      Expires: ${expires}
       Content-Length: 0
 
     ]]>
   </send>
-  <send retrans="500">
+`;
+
+export function notifierUas(o: { readonly expires: number; readonly note: string }): string {
+  return scenarioFile("presence-notifier-uas.xml", `${HEADER}<scenario name="presence notifier UAS">
+  <recv request="SUBSCRIBE" rrs="true">
+    <action>
+      <ereg regexp=".*" search_in="hdr" header="From:" assign_to="peer"/>
+      <ereg regexp="sip:[^>;]*" search_in="hdr" header="To:" check_it="true" assign_to="me"/>
+    </action>
+  </recv>
+${subscribe200(o.expires)}  <send retrans="500">
     <![CDATA[
       NOTIFY [next_url] SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
@@ -182,21 +185,7 @@ export function notifierUas(o: { readonly expires: number; readonly note: string
   <recv request="SUBSCRIBE" optional="true" next="2"/>
   <recv response="200" next="3"/>
   <label id="2"/>
-  <send>
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]N[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Contact: <sip:notifier@[local_ip]:[local_port];transport=[transport]>
-      Expires: ${o.expires}
-      Content-Length: 0
-
-    ]]>
-  </send>
-  <nop hide="true" next="1"/>
+${subscribe200(o.expires)}  <nop hide="true" next="1"/>
   <label id="3"/>
 </scenario>
 `);
