@@ -45,6 +45,17 @@ function subscribe(presentity: string, watcherPrefix: string, expires: number): 
   </send>`;
 }
 
+/** A watcher's opening: SUBSCRIBE → 200 → NOTIFY pending (its variable `pend`) → 200. */
+const subscribedPending = (presentity: string, watcherPrefix: string): string => `${subscribe(presentity, watcherPrefix, 3600)}
+  <recv response="200" rtd="true"/>
+  ${late200}
+  <recv request="NOTIFY">
+    <action>
+      <ereg regexp="^ *pending" search_in="hdr" header="Subscription-State:" check_it="true" assign_to="pend"/>
+    </action>
+  </recv>
+  ${ok200}`;
+
 /**
  * Fan-out watcher: SUBSCRIBE → 200 → NOTIFY pending → NOTIFY active (the XMPP user approved), then
  * every NOTIFY is answered 200 and logged as "<call_number> <marker> <SIPp [timestamp]>" (-trace_logs),
@@ -53,15 +64,7 @@ function subscribe(presentity: string, watcherPrefix: string, expires: number): 
  */
 export function fanoutWatcherUac(o: { readonly presentity: string; readonly watcherPrefix: string; readonly markerPrefix: string }): string {
   return scenarioFile("presence-fanout-uac.xml", `${HEADER}<scenario name="presence fan-out watcher">
-  ${subscribe(o.presentity, o.watcherPrefix, 3600)}
-  <recv response="200" rtd="true"/>
-  ${late200}
-  <recv request="NOTIFY">
-    <action>
-      <ereg regexp="^ *pending" search_in="hdr" header="Subscription-State:" check_it="true" assign_to="pend"/>
-    </action>
-  </recv>
-  ${ok200}
+  ${subscribedPending(o.presentity, o.watcherPrefix)}
   ${late200}
   <recv request="NOTIFY">
     <action>
@@ -94,15 +97,7 @@ export function fanoutWatcherUac(o: { readonly presentity: string; readonly watc
  */
 export function holdingWatcherUac(o: { readonly presentity: string; readonly watcherPrefix: string; readonly holdMs: number }): string {
   return scenarioFile("presence-hold-uac.xml", `${HEADER}<scenario name="presence holding watcher">
-  ${subscribe(o.presentity, o.watcherPrefix, 3600)}
-  <recv response="200" rtd="true"/>
-  ${late200}
-  <recv request="NOTIFY">
-    <action>
-      <ereg regexp="^ *pending" search_in="hdr" header="Subscription-State:" check_it="true" assign_to="pend"/>
-    </action>
-  </recv>
-  ${ok200}
+  ${subscribedPending(o.presentity, o.watcherPrefix)}
   <label id="1"/>
   ${late200}
   <recv request="NOTIFY" timeout="${o.holdMs}" ontimeout="2"/>
