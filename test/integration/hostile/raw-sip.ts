@@ -50,7 +50,11 @@ export function request(opts: {
 export interface UdpPeer {
   readonly port: number;
   /** Sends one datagram and waits up to `ms` for `count` responses (fewer when none come). */
-  exchange(bytes: Buffer, gatewayPort: number, opts?: { readonly ms?: number; readonly count?: number }): Promise<SipResponseLine[]>;
+  /**
+   * `callId` counts only answers carrying that Call-ID towards `count`: a late final answer to an
+   * earlier request (one whose Via says rport, say) must not end the wait for this one's.
+   */
+  exchange(bytes: Buffer, gatewayPort: number, opts?: { readonly ms?: number; readonly count?: number; readonly callId?: string }): Promise<SipResponseLine[]>;
   close(): void;
 }
 
@@ -67,7 +71,7 @@ export async function udpPeer(): Promise<UdpPeer> {
       const end = Date.now() + (o.ms ?? 3000);
       // Provisional 100s are not sent for non-INVITE over UDP by us, but wait for the final one anyway.
       while (Date.now() < end) {
-        const final = parseResponses(got.join("")).filter((r) => r.status >= 200);
+        const final = parseResponses(got.join("")).filter((r) => r.status >= 200 && (o.callId === undefined || r.header("Call-ID") === o.callId));
         if (final.length >= (o.count ?? 1)) break;
         await new Promise((r) => setTimeout(r, 20));
       }

@@ -25,7 +25,7 @@ describe("hostile SIP input", () => {
     const bytes = request({ body: text, transport, port: udp.port });
     const callId = /Call-ID: ([^\r]*)/.exec(bytes.toString("utf8"))?.[1];
     await new Promise((r) => setTimeout(r, 100)); // late answers to the previous case's requests land first
-    const rs = transport === "UDP" ? await udp.exchange(bytes, d.sipPort) : (await tcpExchange(d.sipPort, [bytes])).responses;
+    const rs = transport === "UDP" ? await udp.exchange(bytes, d.sipPort, { callId }) : (await tcpExchange(d.sipPort, [bytes])).responses;
     expect(rs.filter((r) => r.header("Call-ID") === callId).map((r) => r.status)).toEqual([200]);
     await alice.waitForStanza((el) => el.name === "message" && el.getChildText("body") === text, 5000);
   }
