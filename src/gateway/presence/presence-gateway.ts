@@ -142,6 +142,7 @@ export function createPresenceGateway(deps: PresenceDeps): PresenceGateway {
     stop: () => {
       stopped = true;
       coalescer.clear();
+      xmppWatchers.stop();
       // A queue passed in belongs to the composition root, which closes it.
       if (deps.queue === undefined) void queue.close({ graceful: false });
     },

@@ -8,7 +8,7 @@
 // dialogs were created.
 import type { XmppPresenceState } from "../../domain/presence.js";
 import { reduceSubscription, type SubscriptionEvent, type SubscriptionStep } from "../../domain/subscription.js";
-import { evenRateLimit, type JobQueue } from "../../queue/queue.js";
+import { evenRateLimit, isQueueError, type JobQueue } from "../../queue/queue.js";
 import type { NotifyReceived, Subscription } from "../../sip/endpoint.js";
 import { parsePidf } from "../../simple/pidf/parse.js";
 import { jobKeyOf } from "../../queue/jobs.js";
@@ -29,8 +29,14 @@ export interface XmppWatchers {
   /** Re-send the current presence of every watched SIP presentity to its XMPP watchers, paced. */
   reannounce(pace: (send: () => void) => Promise<void>): Promise<void>;
   restore(): Promise<number>;
+  /** Cancels the in-process retries of SUBSCRIBE jobs that could not be queued (shutdown). */
+  stop(): void;
   readonly live: number;
 }
+
+/** Queueing a SUBSCRIBE job failed (Redis unavailable): first retry after this, doubling up to the cap. */
+const REQUEUE_FIRST_MS = 1000;
+const REQUEUE_MAX_MS = 60_000;
 
 export function createXmppWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJidOf: (sipUri: string) => string | undefined, queue: JobQueue): XmppWatchers {
   const { store, logger } = deps;
@@ -156,11 +162,43 @@ export function createXmppWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJ
    */
   function queueSubscribe(rec: XmppWatcherSubscription, afterMs: number): XmppWatcherSubscription {
     live.delete(rec.id);
-    const payload = { xmppUser: rec.watcher, sipPresentity: rec.presentity };
-    void queue.removeByKey("subscribe.burst", burstKey(rec.watcher, rec.presentity))
-      .then(() => queue.add("subscribe.burst", payload, afterMs > 0 ? { delayMs: afterMs } : {}))
-      .catch((err: unknown) => log.warn({ err, watcher: rec.watcher, presentity: rec.presentity }, "SUBSCRIBE not queued; restore() queues it again"));
+    enqueueBurst(rec.watcher, rec.presentity, afterMs, 0);
     return { ...rec, retryAfterAt: Date.now() + afterMs };
+  }
+
+  const requeueTimers = new Set<NodeJS.Timeout>();
+  let stopped = false;
+
+  function enqueueBurst(watcher: string, presentity: string, afterMs: number, failures: number): void {
+    void queue.removeByKey("subscribe.burst", burstKey(watcher, presentity))
+      .then(() => queue.add("subscribe.burst", { xmppUser: watcher, sipPresentity: presentity }, afterMs > 0 ? { delayMs: afterMs } : {}))
+      .catch((err: unknown) => requeueLater(watcher, presentity, failures + 1, err));
+  }
+
+  /**
+   * The job could not be queued (with BullMQ: Redis unavailable). The pair is stored as waiting, so
+   * nothing is lost, but without a job nothing would send its SUBSCRIBE before the next restart: try
+   * again from this process, backing off, for as long as the pair still waits for it. The key is
+   * coalescing (jobs.ts), so a job that did get in despite the error is not doubled.
+   */
+  function requeueLater(watcher: string, presentity: string, failures: number, err: unknown): void {
+    if (stopped) return;
+    if (isQueueError(err) && err.kind !== "unavailable") { // a closed queue (shutdown) or a bug: no retry
+      log.warn({ err, watcher, presentity }, "SUBSCRIBE not queued; restore() queues it again");
+      return;
+    }
+    const inMs = Math.min(REQUEUE_MAX_MS, REQUEUE_FIRST_MS * 2 ** Math.min(failures - 1, 16));
+    log.warn({ err, watcher, presentity, failures, retryInMs: inMs }, "SUBSCRIBE not queued; trying again");
+    const timer = setTimeout(() => {
+      requeueTimers.delete(timer);
+      void serial(`${watcher}\u0000${presentity}`, async () => {
+        const rec = await recordOf(watcher, presentity);
+        if (rec?.retryAfterAt === undefined || live.has(rec.id)) return; // unsubscribed or sent meanwhile
+        enqueueBurst(watcher, presentity, Math.max(0, rec.retryAfterAt - Date.now()), failures);
+      }).catch((e: unknown) => requeueLater(watcher, presentity, failures + 1, e));
+    }, inMs);
+    timer.unref();
+    requeueTimers.add(timer);
   }
 
   /** The XMPP user's SIP identity (From of her SUBSCRIBEs): her stored dialog's, else from the plan. */
@@ -209,6 +247,11 @@ export function createXmppWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJ
 
   return {
     get live() { return live.size; },
+    stop() {
+      stopped = true;
+      for (const t of requeueTimers) clearTimeout(t);
+      requeueTimers.clear();
+    },
     onXmppRequest: (xmppUser, identity, presentity, type) => serial(`${xmppUser}\u0000${presentity}`, async () => {
       await apply(await recordOf(xmppUser, presentity), xmppUser, identity, presentity, { kind: type === "subscribe" ? "xmppSubscribe" : "xmppUnsubscribe" });
     }),

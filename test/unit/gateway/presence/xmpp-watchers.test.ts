@@ -11,7 +11,7 @@ import { formatJid, sipUriToJid } from "../../../../src/translate/address.js";
 import type { AddressPlan } from "../../../../src/domain/address.js";
 import { createMemoryStore } from "../../../../src/store/memory-store.js";
 import { createMemoryQueue } from "../../../../src/queue/memory-queue.js";
-import type { JobQueue } from "../../../../src/queue/queue.js";
+import { queueError, type JobQueue } from "../../../../src/queue/queue.js";
 import type { Store } from "../../../../src/store/store.js";
 import { createKeyedSerial } from "../../../../src/gateway/presence/keyed-serial.js";
 import { createXmppWatchers, type XmppWatchers } from "../../../../src/gateway/presence/xmpp-watchers.js";
@@ -208,6 +208,82 @@ describe("XMPP watchers: paced SUBSCRIBEs", () => {
     for (const s of sent) s.notify("active", "back");
     await jest.advanceTimersByTimeAsync(0);
     expect((await store.listAll("xmppWatcher")).every((r) => r.authorization === "subscribed")).toBe(true);
+  });
+});
+
+describe("XMPP watchers: the job queue unavailable when a SUBSCRIBE is queued", () => {
+  afterEach(() => { jest.useRealTimers(); });
+
+  /** The memory queue, with `add` refused as BullMQ does while Redis is down, for as long as `down()`. */
+  function flakyQueue(down: () => boolean) {
+    const inner = createMemoryQueue({ logger });
+    let refused = 0;
+    const q: JobQueue = {
+      ...inner,
+      process: (name, handler, opts) => inner.process(name, handler, opts),
+      add: (name, payload, opts) => {
+        if (!down()) return inner.add(name, payload, opts);
+        refused++;
+        return Promise.reject(queueError("unavailable", "connect ECONNREFUSED (test)"));
+      },
+    };
+    return { q, refused: () => refused, inner };
+  }
+
+  const setup = (down: () => boolean) => {
+    const store = createMemoryStore();
+    const flaky = flakyQueue(down);
+    const fake = fakeSip();
+    const deps: PresenceDeps = {
+      plan, trust, sip: fake.sip, store, queue: flaky.q, logger, sendXmpp: () => undefined,
+      config: { notifyMinIntervalSeconds: 0, maxSubscriptionsPerUser: 1000, maxSubscriptionsPerDomain: 100_000, subscribeExpires: 3600, subscribeRatePerSecond: 10, reannounceRatePerSecond: 200 },
+    };
+    const watchers = createXmppWatchers(deps, createKeyedSerial(), sipJidOf, flaky.q);
+    return { store, flaky, sent: fake.sent, watchers };
+  };
+
+  it("keeps trying with backoff and sends the SUBSCRIBE once the queue is back, without a restart", async () => {
+    jest.useFakeTimers();
+    let outage = true;
+    const { flaky, sent, watchers } = setup(() => outage);
+    await watchers.onXmppRequest("u1@xmpp.example", "sip:u1@xmpp.example", "sip:c0@sip.example", "subscribe");
+    await jest.advanceTimersByTimeAsync(0);
+    expect(flaky.refused()).toBe(1);
+    await jest.advanceTimersByTimeAsync(1000 + 2000 + 4000); // retried after 1 s, 2 s, 4 s: all refused
+    expect(flaky.refused()).toBe(4);
+    expect(sent).toEqual([]);
+    outage = false;
+    await jest.advanceTimersByTimeAsync(8000);
+    expect(sent.map((s) => s.to)).toEqual(["sip:c0@sip.example"]);
+    await jest.advanceTimersByTimeAsync(120_000);
+    expect(sent.length).toBe(1); // queued once, sent once
+    watchers.stop();
+    await flaky.inner.close({ graceful: false });
+  });
+
+  it("stops trying for a pair unsubscribed during the outage, and on stop()", async () => {
+    jest.useFakeTimers();
+    let outage = true;
+    const { flaky, sent, store, watchers } = setup(() => outage);
+    await watchers.onXmppRequest("u1@xmpp.example", "sip:u1@xmpp.example", "sip:c0@sip.example", "subscribe");
+    await watchers.onXmppRequest("u1@xmpp.example", "sip:u1@xmpp.example", "sip:c1@sip.example", "subscribe");
+    await jest.advanceTimersByTimeAsync(0);
+    await watchers.onXmppRequest("u1@xmpp.example", "sip:u1@xmpp.example", "sip:c0@sip.example", "unsubscribe");
+    outage = false;
+    await jest.advanceTimersByTimeAsync(5000);
+    expect(sent.map((s) => s.to)).toEqual(["sip:c1@sip.example"]);
+    expect((await store.listAll("xmppWatcher")).map((r) => r.presentity)).toEqual(["sip:c1@sip.example"]);
+    // stop(): a pair still waiting is left to restore(); nothing more is tried from this process.
+    outage = true;
+    await watchers.onXmppRequest("u1@xmpp.example", "sip:u1@xmpp.example", "sip:c2@sip.example", "subscribe");
+    await jest.advanceTimersByTimeAsync(0);
+    const refused = flaky.refused();
+    watchers.stop();
+    outage = false;
+    await jest.advanceTimersByTimeAsync(120_000);
+    expect(flaky.refused()).toBe(refused);
+    expect(sent.map((s) => s.to)).toEqual(["sip:c1@sip.example"]);
+    await flaky.inner.close({ graceful: false });
   });
 });
 
