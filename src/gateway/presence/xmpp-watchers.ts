@@ -37,6 +37,10 @@ export interface XmppWatchers {
 /** Queueing a SUBSCRIBE job failed (Redis unavailable): first retry after this, doubling up to the cap. */
 const REQUEUE_FIRST_MS = 1000;
 const REQUEUE_MAX_MS = 60_000;
+/** A fetch that found no state is not repeated for this long (per presentity, this process). */
+const FETCH_EMPTY_TTL_MS = 60_000;
+const FETCH_EMPTY_MAX = 10_000;
+const FETCH_BACKLOG_MAX = 1000;
 
 export function createXmppWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJidOf: (sipUri: string) => string | undefined, queue: JobQueue): XmppWatchers {
   const { store, logger } = deps;
@@ -222,6 +226,70 @@ export function createXmppWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJ
     });
   }, { concurrency: 8, rateLimit: evenRateLimit(deps.config.subscribeRatePerSecond) });
 
+  // One-shot fetches (RFC 6665 §4.4.3) for probes of a presentity with nothing cached: one in flight
+  // per presentity, shared by every probe that comes meanwhile; an empty answer is remembered for
+  // FETCH_EMPTY_TTL_MS so that a notifier without state (e.g. a PA whose presentity never published)
+  // is not asked again by every login. Fetches start evenly spaced at presence.subscribeRatePerSecond
+  // in this process, at most FETCH_BACKLOG_MAX waiting; beyond that a probe is answered unavailable.
+  const fetches = new Map<string, Promise<readonly XmppPresenceState[]>>();
+  const fetchedEmpty = new Map<string, number>();
+  let nextFetchAt = 0;
+  let fetchBacklog = 0;
+
+  function fetchState(identity: string, presentity: string): Promise<readonly XmppPresenceState[]> {
+    const inFlight = fetches.get(presentity);
+    if (inFlight !== undefined) return inFlight;
+    const emptyAt = fetchedEmpty.get(presentity);
+    if (emptyAt !== undefined && Date.now() - emptyAt < FETCH_EMPTY_TTL_MS) return Promise.resolve([]);
+    if (fetchBacklog >= FETCH_BACKLOG_MAX) {
+      log.warn({ presentity, backlog: fetchBacklog }, "presence fetch refused: too many waiting; probe answered unavailable");
+      return Promise.resolve([]);
+    }
+    const p = (async () => {
+      fetchBacklog++;
+      try {
+        const now = Date.now();
+        nextFetchAt = Math.max(nextFetchAt, now);
+        const wait = nextFetchAt - now;
+        nextFetchAt += 1000 / deps.config.subscribeRatePerSecond;
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait).unref?.());
+      } finally {
+        fetchBacklog--;
+      }
+      const states = stopped ? [] : await fetchOnce(identity, presentity);
+      if (states.length === 0) {
+        if (fetchedEmpty.size >= FETCH_EMPTY_MAX) fetchedEmpty.clear();
+        fetchedEmpty.set(presentity, Date.now());
+        return states;
+      }
+      // Cached only if the long-lived subscription has not written state meanwhile (version 0: absent).
+      await store.putPresence(presentity, states, { ifVersion: 0 }).catch((err: unknown) => log.warn({ err, presentity }, "fetched presence not cached"));
+      return states;
+    })().finally(() => fetches.delete(presentity));
+    fetches.set(presentity, p);
+    return p;
+  }
+
+  /** SUBSCRIBE Expires: 0; the state is that of the NOTIFYs until the subscription ends (terminated NOTIFY, error, Timer N). */
+  function fetchOnce(identity: string, presentity: string): Promise<readonly XmppPresenceState[]> {
+    return new Promise((resolve) => {
+      let states: readonly XmppPresenceState[] = [];
+      const sub = deps.sip.subscribe(identity, presentity, "presence", { expires: 0, accept: [PIDF] });
+      sub.onNotify((n) => {
+        if (n.body.byteLength > 0) {
+          const parsed = parsePidf(n.body, n.contentType !== undefined ? { contentType: n.contentType } : {});
+          if (parsed.ok) states = applyFullState([], pidfToXmppPresences(parsed.value)).states;
+          else log.info({ presentity, error: parsed.error }, "fetch NOTIFY body not usable");
+        }
+        if (n.state === "terminated") resolve(states);
+      });
+      sub.onTerminated((ended) => {
+        if (ended.by !== "notifier") log.info({ presentity, status: ended.status, reason: ended.reason }, "presence fetch ended without a final NOTIFY");
+        resolve(states);
+      });
+    });
+  }
+
   /**
    * Full-state PIDF → one presence per changed resource to every authorized watcher of the presentity,
    * and the whole current state to `newWatcher` (authorized just now).
@@ -259,7 +327,11 @@ export function createXmppWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJ
       const rec = await recordOf(xmppUser, presentity);
       // RFC 6121 §4.3.2: presence goes only to subscribers; others learn nothing from a probe.
       if (rec?.authorization !== "subscribed") return;
-      const states = (await store.getPresence(presentity))?.states ?? [];
+      let states = (await store.getPresence(presentity))?.states ?? [];
+      if (states.length === 0) {
+        const identity = identityOf(rec);
+        if (identity !== undefined) states = await fetchState(identity, presentity);
+      }
       const bare = sipJidOf(presentity);
       if (states.length === 0 && bare !== undefined) deps.sendXmpp(buildPresenceStanza(bare, prober, { resource: "", available: false, statuses: [] }));
       else sendPresences(presentity, prober, states);

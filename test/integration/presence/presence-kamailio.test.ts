@@ -52,6 +52,18 @@ describe("presence through Kamailio as the SIP domain's presence server", () => 
     expect(rec?.authorization).toBe("subscribed");
     expect(rec?.dialog?.remoteTarget).toContain(`127.0.0.1:${kamailio.port}`);
 
+    // A probe with nothing cached (the cache dropped here by hand) is answered by a one-shot fetch
+    // (SUBSCRIBE Expires: 0, RFC 6665 §4.4.3): Kamailio's terminated NOTIFY carries carol's document.
+    const presentity = `sip:carol@${SIP_DOMAIN}`;
+    await d.gateway.presence!.store.deletePresence(presentity);
+    const before = alice.stanzas.length;
+    await d.gateway.presence!.xmppWatchers.onProbe(alice.jid, alice.bareJid, presentity);
+    await waitFor("probe answered", () => alice.stanzas.length > before, { timeoutMs: 5000 });
+    await new Promise((r) => setTimeout(r, 300)); // one stanza per resource: let any others arrive
+    const fetched = alice.stanzas.slice(before).filter((el) => isPresence(undefined, CAROL_JID)(el));
+    expect(fetched.map((el) => [el.getChildText("show"), el.getChildText("status")])).toEqual([["away", "back after lunch"]]);
+    expect((await d.gateway.presence!.store.getPresence(presentity))?.states.map((s) => s.show)).toEqual(["away"]);
+
     await alice.send(xml("presence", { to: CAROL_JID, type: "unsubscribe" }));
     await waitFor("XMPP watcher removed", async () => (await d.gateway.presence!.store.listAll("xmppWatcher")).length === 0, { timeoutMs: 5000 });
   }, 60_000);

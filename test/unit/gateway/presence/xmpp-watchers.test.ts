@@ -36,6 +36,8 @@ interface Sent {
   readonly at: number;
   readonly from: string;
   readonly to: string;
+  /** Expires the SUBSCRIBE asked for (0: a fetch, RFC 6665 §4.4.3). */
+  readonly expires: number | undefined;
   notify(state: "active" | "pending" | "terminated", note?: string, extra?: { reason?: "probation"; retryAfter?: number }): void;
   fail(status: number, retryAfter?: number): void;
 }
@@ -43,11 +45,11 @@ interface Sent {
 /** A SIP endpoint that sends nothing: SUBSCRIBEs are recorded with the (fake) time they were made. */
 function fakeSip() {
   const sent: Sent[] = [];
-  const subscribe = (from: string, to: string): Subscription => {
+  const subscribe = (from: string, to: string, _pkg: string, opts?: { readonly expires?: number }): Subscription => {
     const onNotify: ((n: NotifyReceived) => void)[] = [];
     const onEnd: ((e: SubscriptionEnded) => void)[] = [];
     sent.push({
-      at: Date.now(), from, to,
+      at: Date.now(), from, to, expires: opts?.expires,
       notify(state, note, extra = {}) {
         const body = note === undefined ? new Uint8Array() : new TextEncoder().encode(
           `<?xml version="1.0"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="${to}"><tuple id="t1"><status><basic>open</basic></status><note>${note}</note></tuple></presence>`);
@@ -314,6 +316,84 @@ describe("XMPP watchers: a SIP contact shared by two XMPP users", () => {
     // The last watcher leaving drops the cache.
     await watchers.onXmppRequest("dave@xmpp.example", "sip:dave@xmpp.example", "sip:carol@sip.example", "unsubscribe");
     expect(await store.getPresence("sip:carol@sip.example")).toBeUndefined();
+    await queue.close({ graceful: false });
+  });
+});
+
+describe("XMPP watchers: a probe with nothing cached fetches (RFC 6665 §4.4.3)", () => {
+  afterEach(() => { jest.useRealTimers(); });
+
+  async function subscribedWithoutState(contacts: readonly string[]) {
+    const store = createMemoryStore();
+    const queue = createMemoryQueue({ logger });
+    const fake = fakeSip();
+    const stanzas: Element[] = [];
+    const watchers = createXmppWatchers({
+      plan, trust, sip: fake.sip, store, queue, logger,
+      sendXmpp: (st) => { stanzas.push(st); },
+      config: { notifyMinIntervalSeconds: 0, maxSubscriptionsPerUser: 1000, maxSubscriptionsPerDomain: 100_000, subscribeExpires: 3600, subscribeRatePerSecond: 10, reannounceRatePerSecond: 200 },
+    }, createKeyedSerial(), sipJidOf, queue);
+    for (const c of contacts) await watchers.onXmppRequest("alice@xmpp.example", "sip:alice@xmpp.example", `sip:${c}@sip.example`, "subscribe");
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(fake.sent.map((s) => s.expires)).toEqual(contacts.map(() => 3600));
+    for (const s of fake.sent) s.notify("active"); // authorized, but the NOTIFY carries no state
+    await jest.advanceTimersByTimeAsync(0);
+    stanzas.length = 0;
+    return { store, queue, fake, stanzas, watchers };
+  }
+  const probe = (w: XmppWatchers, contact: string) => w.onProbe("alice@xmpp.example/pc", "alice@xmpp.example", `sip:${contact}@sip.example`);
+
+  it("one SUBSCRIBE Expires: 0 per presentity for concurrent probes; its NOTIFY answers them and fills the cache", async () => {
+    jest.useFakeTimers();
+    const { store, queue, fake, stanzas, watchers } = await subscribedWithoutState(["carol"]);
+    const probes = [probe(watchers, "carol"), probe(watchers, "carol")];
+    await jest.advanceTimersByTimeAsync(0);
+    const fetches = fake.sent.slice(1);
+    expect(fetches.map((s) => [s.from, s.to, s.expires])).toEqual([["sip:alice@xmpp.example", "sip:carol@sip.example", 0]]);
+    fetches[0]!.notify("terminated", "in a meeting");
+    await Promise.all(probes);
+    expect(stanzas.map((s) => [s.attrs.to, s.attrs.type, s.getChildText("status")])).toEqual([
+      ["alice@xmpp.example/pc", undefined, "in a meeting"], ["alice@xmpp.example/pc", undefined, "in a meeting"],
+    ]);
+    expect((await store.getPresence("sip:carol@sip.example"))?.states.map((x) => x.statuses[0]?.text)).toEqual(["in a meeting"]);
+    // Answered from the cache now: no second fetch.
+    await probe(watchers, "carol");
+    expect(fake.sent.length).toBe(2);
+    await queue.close({ graceful: false });
+  });
+
+  it("a fetch that finds nothing answers unavailable and is not repeated for a minute; fetches are paced", async () => {
+    jest.useFakeTimers();
+    const contacts = Array.from({ length: 5 }, (_, k) => `c${k}`);
+    const { queue, fake, stanzas, watchers } = await subscribedWithoutState(contacts);
+    const t0 = Date.now();
+    const probes = contacts.map((c) => probe(watchers, c));
+    await jest.advanceTimersByTimeAsync(500);
+    const fetches = fake.sent.slice(contacts.length);
+    expect(fetches.map((s) => s.expires)).toEqual(contacts.map(() => 0));
+    // 10/s: 100 ms apart.
+    expect(fetches.map((s) => s.at - t0)).toEqual([0, 100, 200, 300, 400]);
+    for (const f of fetches) f.notify("terminated"); // no body: the notifier has no state
+    await Promise.all(probes);
+    expect(stanzas.map((s) => [s.attrs.from, s.attrs.type])).toEqual(contacts.map((c) => [`${c}@sip.example`, "unavailable"]));
+    await probe(watchers, "c0");
+    expect(fake.sent.length).toBe(2 * contacts.length);
+    await jest.advanceTimersByTimeAsync(61_000);
+    void probe(watchers, "c0");
+    await jest.advanceTimersByTimeAsync(0);
+    expect(fake.sent.length).toBe(2 * contacts.length + 1);
+    fake.sent.at(-1)!.fail(408);
+    await jest.advanceTimersByTimeAsync(0);
+    await queue.close({ graceful: false });
+  });
+
+  it("a probe from an XMPP user who is not subscribed fetches nothing and learns nothing", async () => {
+    jest.useFakeTimers();
+    const { queue, fake, stanzas, watchers } = await subscribedWithoutState(["carol"]);
+    await watchers.onProbe("mallory@xmpp.example/x", "mallory@xmpp.example", "sip:carol@sip.example");
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(fake.sent.length).toBe(1);
+    expect(stanzas).toEqual([]);
     await queue.close({ graceful: false });
   });
 });
