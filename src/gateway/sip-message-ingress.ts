@@ -11,8 +11,8 @@ import { parseSipAddress, formatJid } from "../translate/address.js";
 import { gatewayErrorToSip, xmppErrorToSipStatus } from "../translate/errors.js";
 import { checkSipDestination, checkSipOrigin, type SipTrust } from "../translate/identity.js";
 import { sipMessageToChat } from "../translate/message.js";
-import { buildXmppMessage } from "../xmpp/message/build.js";
-import type { Element } from "../xmpp/xml.js";
+import { serializeXmppMessage } from "../xmpp/message/serialize.js";
+import type { OutboundStanza } from "../xmpp/transport/serialized-stanza.js";
 import type { StanzaErrorInfo } from "../xmpp/parse/stanza-error.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
 import type { RateLimiter } from "../sip/transport/rate-limit.js";
@@ -28,9 +28,9 @@ export interface SipMessageIngressDeps {
   /** Per sending user (SIP From AOR): traffic from one trusted proxy carries many users. */
   readonly userRate?: RateLimiter;
   /** The tracker of the component link that carries `componentDomain` (one per XEP-0114 link). */
-  readonly trackerFor: (componentDomain: string) => DeliveryTracker<Element, StanzaErrorInfo> | undefined;
+  readonly trackerFor: (componentDomain: string) => DeliveryTracker<OutboundStanza, StanzaErrorInfo> | undefined;
   /** Sends without waiting for a decision (chat states: XEP-0085 §5.5 says they are not worth a failure). */
-  readonly sendNow: (stanza: Element) => "sent" | "buffered" | "rejected";
+  readonly sendNow: (stanza: OutboundStanza) => "sent" | "buffered" | "rejected";
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
 }
@@ -115,7 +115,7 @@ export function createSipMessageIngress(deps: SipMessageIngressDeps): (m: Incomi
     const tracker = deps.trackerFor(sender.value.domain);
     if (tracker === undefined) return refuse(m, replyForGatewayError(gatewayError("unroutable", `no component link for ${sender.value.domain}`)), "unroutable");
     const id = message.id ?? newStanzaId();
-    const stanza = buildXmppMessage({ ...message, id, from: formatJid(sender.value), to: formatJid(recipient.value) });
+    const stanza = serializeXmppMessage({ ...message, id, from: formatJid(sender.value), to: formatJid(recipient.value) });
 
     const contentless = message.bodies.length === 0 && message.html === undefined && message.subject === undefined;
     if (contentless) {

@@ -8,12 +8,13 @@ import type { StanzaErrorInfo } from "../xmpp/parse/stanza-error.js";
 import { createComponentLinks, type ComponentLinks } from "../xmpp/transport/component-links.js";
 import type { LinkState, SendResult } from "../xmpp/transport/component.js";
 import type { Element } from "../xmpp/xml.js";
+import { stanzaFrom, type OutboundStanza } from "../xmpp/transport/serialized-stanza.js";
 import { createDeliveryTracker, type DeliveryTracker, type SendOutcome } from "./delivery-tracker.js";
 
 export interface XmppSide {
   readonly domains: readonly string[];
-  send(stanza: Element): SendResult;
-  trackerFor(domain: string): DeliveryTracker<Element, StanzaErrorInfo> | undefined;
+  send(stanza: OutboundStanza): SendResult;
+  trackerFor(domain: string): DeliveryTracker<OutboundStanza, StanzaErrorInfo> | undefined;
   onStanza(listener: (stanza: Element, domain: string) => void): void;
   /** Fired after every reconnect of a link (the server told nobody we were gone). */
   onReconnected(listener: (domain: string) => void): void;
@@ -55,8 +56,8 @@ export function createXmppSide(config: Config, opts: XmppSideOptions, metrics: G
     for (const c of comps) byDomain.set(c.domain.toLowerCase(), set);
   }
 
-  const send = (stanza: Element): SendResult => {
-    const from = stanza.attrs.from as string | undefined;
+  const send = (stanza: OutboundStanza): SendResult => {
+    const from = stanzaFrom(stanza);
     const set = from === undefined ? undefined : byDomain.get(domainOf(from));
     if (set === undefined) return { kind: "rejected", reason: "invalid-from" };
     const r = set.send(stanza);
@@ -64,10 +65,10 @@ export function createXmppSide(config: Config, opts: XmppSideOptions, metrics: G
     return r;
   };
 
-  const trackers = new Map<string, DeliveryTracker<Element, StanzaErrorInfo>>();
+  const trackers = new Map<string, DeliveryTracker<OutboundStanza, StanzaErrorInfo>>();
   for (const domain of byDomain.keys()) {
     const set = byDomain.get(domain)!;
-    trackers.set(domain, createDeliveryTracker<Element, StanzaErrorInfo>({
+    trackers.set(domain, createDeliveryTracker<OutboundStanza, StanzaErrorInfo>({
       send: (s) => outcomeOf(send(s)),
       barrier: () => set.barrier(domain, opts.maxWaitMs),
       holdMs: opts.holdMs,

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { Element } from "../xml.js";
 import { domainOf } from "../parse/jid.js";
 import { createEmitter, type TypedEvents } from "./typed-events.js";
+import { stanzaFrom, type OutboundStanza } from "./serialized-stanza.js";
 import {
   createComponentLink, IqRequestError,
   type ComponentLink, type ComponentLinkOptions, type LinkError, type LinkState, type SendResult,
@@ -31,7 +32,7 @@ export interface ComponentLinks extends TypedEvents<ComponentLinksEvents> {
   start(): void;
   stop(opts?: { readonly deadlineMs?: number }): Promise<{ readonly dropped: number }>;
   /** Routes by the stanza's `from` domain; a stanza without `from` is refused (no link to pick). */
-  send(stanza: Element): SendResult;
+  send(stanza: OutboundStanza): SendResult;
   request(iq: Element, timeoutMs: number): Promise<Element>;
   /** The barrier of one domain's link (see ComponentLink.barrier). */
   barrier(domain: string, timeoutMs: number): Promise<void>;
@@ -56,8 +57,8 @@ export function createComponentLinks(opts: ComponentLinksOptions, logger: Logger
     link.on("error", (err) => events.emit("error", key, err));
     links.set(key, link);
   }
-  const linkFor = (stanza: Element): ComponentLink | undefined => {
-    const from = stanza.attrs.from as string | undefined;
+  const linkFor = (stanza: OutboundStanza): ComponentLink | undefined => {
+    const from = stanzaFrom(stanza);
     return from === undefined ? undefined : links.get(domainOf(from));
   };
   const aggregate = (): LinkState => {

@@ -12,6 +12,7 @@ import { createSendBuffer, type BufferedStanza } from "./send-buffer.js";
 import { createPendingRequests, IqRequestError } from "./pending-requests.js";
 import { startKeepalive, type Keepalive } from "./keepalive.js";
 import { createEmitter } from "./typed-events.js";
+import { isSerialized, type OutboundStanza } from "./serialized-stanza.js";
 import { createInboundSizeGuard } from "./inbound-size-guard.js";
 import type { ComponentLink, ComponentLinkEvents, ComponentLinkOptions, LinkState, SendResult } from "./link-types.js";
 
@@ -220,12 +221,18 @@ export function createComponentLink(opts: ComponentLinkOptions, logger: Logger):
     while (buffer.size > 0) writeBatch(buffer.takeBatch(FLUSH_BATCH_BYTES));
   }
 
-  function send(stanza: Element): SendResult {
+  function send(stanza: OutboundStanza): SendResult {
     if (stopping || state === "stopped") return { kind: "rejected", reason: "stopped" };
-    const from = stanza.attrs.from as string | undefined;
-    if (from === undefined) stanza.attrs.from = domain;
-    else if (domainOf(from) !== domain) return { kind: "rejected", reason: "invalid-from" };
-    const text = stanza.toString();
+    let text: string;
+    if (isSerialized(stanza)) {
+      if (domainOf(stanza.from) !== domain) return { kind: "rejected", reason: "invalid-from" };
+      text = stanza.xml;
+    } else {
+      const from = stanza.attrs.from as string | undefined;
+      if (from === undefined) stanza.attrs.from = domain;
+      else if (domainOf(from) !== domain) return { kind: "rejected", reason: "invalid-from" };
+      text = stanza.toString();
+    }
     // Flushes are synchronous, so "online" implies an empty buffer and this write keeps FIFO order.
     if (state === "online") {
       // Stanzas produced in one event-loop turn (a burst of SIP datagrams) leave in one socket write:

@@ -2,6 +2,7 @@
 import type { Element } from "../xml.js";
 import type { BackoffPolicy } from "./backoff.js";
 import type { BufferLimits } from "./send-buffer.js";
+import type { OutboundStanza } from "./serialized-stanza.js";
 import type { TypedEvents } from "./typed-events.js";
 
 export interface ComponentLinkOptions {
@@ -55,7 +56,7 @@ export interface ComponentLink extends TypedEvents<ComponentLinkEvents> {
   start(): void;
   /** Rejects new sends, drains the buffer until `deadlineMs` (default 5 s), then closes the stream. */
   stop(opts?: { readonly deadlineMs?: number }): Promise<{ readonly dropped: number }>;
-  send(stanza: Element): SendResult;
+  send(stanza: OutboundStanza): SendResult;
   /** Sends our own IQ; resolves with the result, rejects with IqRequestError. */
   request(iq: Element, timeoutMs: number): Promise<Element>;
   /**

@@ -8,6 +8,7 @@ import { createComponentLink, type ComponentLink, type ComponentLinkOptions, typ
 import { createStanzaDispatcher } from "../../../src/xmpp/ingress/dispatch.js";
 import { createComponentLinks } from "../../../src/xmpp/transport/component-links.js";
 import { xml, type Element } from "../../../src/xmpp/xml.js";
+import { serializeXmppMessage } from "../../../src/xmpp/message/serialize.js";
 
 const logger = pino({ level: "silent" });
 const DOMAIN = "sip.localhost";
@@ -286,8 +287,15 @@ describe("component link ⇄ Prosody", () => {
     expect(links.send(xml("message", { from: `a@${DOMAIN}`, to: alice.jid, id: "d1" }, xml("body", {}, "1"))).kind).toBe("sent");
     expect(links.send(xml("message", { from: `b@${DOMAIN2}`, to: alice.jid, id: "d2" }, xml("body", {}, "2"))).kind).toBe("sent");
     expect(links.send(xml("message", { from: "x@elsewhere.example", to: alice.jid, id: "d3" }))).toEqual({ kind: "rejected", reason: "invalid-from" });
+    // Pre-serialized stanzas (the SIP MESSAGE path) are routed and checked by their `from` the same way.
+    const text = serializeXmppMessage({ from: `c@${DOMAIN2}`, to: alice.jid, type: "chat", id: "d5", bodies: [{ text: "5 <&> 👋" }] });
+    expect(links.send(text).kind).toBe("sent");
+    expect(links.send(serializeXmppMessage({ from: "x@elsewhere.example", to: alice.jid, type: "chat", id: "d6", bodies: [] })))
+      .toEqual({ kind: "rejected", reason: "invalid-from" });
     expect((await alice.waitForStanza((el) => el.attrs.id === "d1")).attrs.from).toBe(`a@${DOMAIN}`);
     expect((await alice.waitForStanza((el) => el.attrs.id === "d2")).attrs.from).toBe(`b@${DOMAIN2}`);
+    const d5 = await alice.waitForStanza((el) => el.attrs.id === "d5");
+    expect([d5.attrs.from, d5.getChildText("body")]).toEqual([`c@${DOMAIN2}`, "5 <&> 👋"]);
     await alice.send(xml("message", { to: `z@${DOMAIN2}`, id: "d4" }, xml("body", {}, "4")));
     await until("routed inbound", () => inbound.length > 0);
     expect(inbound).toEqual([["d4", DOMAIN2]]);
