@@ -9,7 +9,7 @@ import type { IncomingSipMessage, MessageReply } from "../sip/endpoint.js";
 import { randomToken } from "../sip/message/ids.js";
 import { parseSipAddress, formatJid } from "../translate/address.js";
 import { gatewayErrorToSip, xmppErrorToSipStatus } from "../translate/errors.js";
-import { checkSipDestination, checkSipOrigin, type SipTrust } from "../translate/identity.js";
+import { admitSipOrigin, checkSipDestination, sipOriginAddress, type SipTrust } from "../translate/identity.js";
 import { sipMessageToChat } from "../translate/message.js";
 import { serializeXmppMessage } from "../xmpp/message/serialize.js";
 import type { OutboundStanza } from "../xmpp/transport/serialized-stanza.js";
@@ -18,6 +18,7 @@ import type { GatewayMetrics } from "../observability/metrics.js";
 import type { RateLimiter } from "../sip/transport/rate-limit.js";
 import type { DeliveryOutcome, DeliveryTracker } from "./delivery-tracker.js";
 import type { SipAuthenticator } from "./sip-authenticator.js";
+import { boundedMemo } from "./bounded-memo.js";
 
 export interface SipMessageIngressDeps {
   readonly plan: AddressPlan;
@@ -68,6 +69,12 @@ const newStanzaId = (): string => `stox-${randomToken(12)}`;
 
 export function createSipMessageIngress(deps: SipMessageIngressDeps): (m: IncomingSipMessage) => Promise<MessageReply> {
   const log = deps.logger.child({ module: "sip-message-ingress" });
+  // Pure in the URI text and the (fixed) plan: translated once per From / Request-URI, not per MESSAGE.
+  const originOf = boundedMemo((from) => sipOriginAddress(from, deps.plan));
+  const destinationOf = boundedMemo((uri) => {
+    const r = checkSipDestination(uri, deps.plan);
+    return r.ok ? { ...r, text: formatJid(r.value) } : r;
+  });
   const refuse = (m: IncomingSipMessage, r: MessageReply, why: string, detail?: string): MessageReply => {
     log.info({ callId: m.request.headers.get("call-id"), from: m.from, status: r.status, why, detail }, "MESSAGE refused");
     deps.metrics.translationError(why);
@@ -85,12 +92,13 @@ export function createSipMessageIngress(deps: SipMessageIngressDeps): (m: Incomi
       return { status: auth.status, reason: auth.reason, headers: auth.headers };
     }
     const source = auth?.kind === "authenticated" ? { ip: m.source.address, authenticatedAs: auth.identity } : { ip: m.source.address };
-    const sender = checkSipOrigin(m.from, source, deps.plan, deps.trust);
+    const sender = admitSipOrigin(originOf(m.from), source, deps.trust);
     if (!sender.ok) return refuse(m, replyForGatewayError(sender.error), sender.error.code, sender.error.detail);
-    if (deps.userRate !== undefined && deps.userRate.check(formatJid(sender.value)) !== "accept") {
+    const senderJid = formatJid(sender.value);
+    if (deps.userRate !== undefined && deps.userRate.check(senderJid) !== "accept") {
       return refuse(m, replyForGatewayError(gatewayError("rateLimited", "too many messages from this user")), "rateLimited");
     }
-    const recipient = checkSipDestination(m.request.uri, deps.plan);
+    const recipient = destinationOf(m.request.uri);
     if (!recipient.ok) return refuse(m, replyForGatewayError(recipient.error), recipient.error.code, recipient.error.detail);
 
     const translated = sipMessageToChat({
@@ -115,7 +123,7 @@ export function createSipMessageIngress(deps: SipMessageIngressDeps): (m: Incomi
     const tracker = deps.trackerFor(sender.value.domain);
     if (tracker === undefined) return refuse(m, replyForGatewayError(gatewayError("unroutable", `no component link for ${sender.value.domain}`)), "unroutable");
     const id = message.id ?? newStanzaId();
-    const stanza = serializeXmppMessage({ ...message, id, from: formatJid(sender.value), to: formatJid(recipient.value) });
+    const stanza = serializeXmppMessage({ ...message, id, from: senderJid, to: recipient.text });
 
     const contentless = message.bodies.length === 0 && message.html === undefined && message.subject === undefined;
     if (contentless) {

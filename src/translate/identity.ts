@@ -50,12 +50,19 @@ export function compileSipTrust(proxyCidrs: readonly string[]): Result<SipTrust>
 }
 
 
+/** What a From URI says on its own (no source involved): its user, its served host, and its JID. */
+export interface SipOriginAddress {
+  readonly user: string;
+  readonly host: string;
+  /** Kept as a Result: a JID failure is reported only once the source was admitted (checkSipOrigin order). */
+  readonly jid: Result<Jid>;
+}
+
 /**
- * A SIP request may only enter when its From is in a served SIP domain and it came through a trusted
- * proxy or proved that very identity with digest auth. Anything else is spoofedOrigin (403).
- * Each check returns the address to use on the other side (here: the sender's JID).
+ * The source-independent half of checkSipOrigin: the From parsed, its domain a served SIP domain, its
+ * JID. A pure function of the URI text and the plan, so a caller may memoise it per From.
  */
-export function checkSipOrigin(fromUri: string, source: SipSource, plan: AddressPlan, trust: SipTrust): Result<Jid> {
+export function sipOriginAddress(fromUri: string, plan: AddressPlan): Result<SipOriginAddress> {
   // Parsed once: the same value gives the domain check, the identity check and the JID.
   const parsed = parseSipUri(fromUri);
   if (!parsed.ok) return parsed;
@@ -64,11 +71,26 @@ export function checkSipOrigin(fromUri: string, source: SipSource, plan: Address
   if (!plan.sipDomains.has(host.value)) {
     return failWith("spoofedOrigin", `From domain "${host.value}" is not a served SIP domain`);
   }
-  if (trust.isTrusted(source.ip)) return sipUriToJid(parsed.value, plan);
+  return ok({ user: parsed.value.user, host: host.value, jid: sipUriToJid(parsed.value, plan) });
+}
+
+/**
+ * A SIP request may only enter when its From is in a served SIP domain and it came through a trusted
+ * proxy or proved that very identity with digest auth. Anything else is spoofedOrigin (403).
+ * Each check returns the address to use on the other side (here: the sender's JID).
+ */
+export function checkSipOrigin(fromUri: string, source: SipSource, plan: AddressPlan, trust: SipTrust): Result<Jid> {
+  return admitSipOrigin(sipOriginAddress(fromUri, plan), source, trust);
+}
+
+/** checkSipOrigin on an already computed sipOriginAddress. */
+export function admitSipOrigin(origin: Result<SipOriginAddress>, source: SipSource, trust: SipTrust): Result<Jid> {
+  if (!origin.ok) return origin;
+  if (trust.isTrusted(source.ip)) return origin.value.jid;
   if (source.authenticatedAs !== undefined) {
     const proven = parseSipAddress(source.authenticatedAs);
     // RFC 3261 §19.1.4: user parts compare case-sensitively after unescaping, hosts case-insensitively.
-    if (proven.ok && proven.value.user === parsed.value.user && proven.value.host === host.value) return sipUriToJid(parsed.value, plan);
+    if (proven.ok && proven.value.user === origin.value.user && proven.value.host === origin.value.host) return origin.value.jid;
     return failWith("spoofedOrigin", "From differs from the digest-authenticated identity");
   }
   return failWith("spoofedOrigin", `source ${source.ip} is not a trusted proxy and did not authenticate`);
