@@ -301,11 +301,26 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
     },
     async restore() {
       let n = 0;
+      // An active dialog resumes with the presentity's current document: a refresh SUBSCRIBE must be
+      // answered by a NOTIFY with full state (RFC 6665 §4.2.1.2, RFC 3856 §6.6), not an empty body.
+      // One document per presentity and AOR, read once for all its watchers.
+      const docs = new Map<string, Promise<string>>();
       for (const rec of await store.listAll("sipWatcher")) {
+        let body: string | undefined;
+        if (rec.state === "active" && rec.event === "presence") {
+          const key = `${rec.presentity}\u0000${rec.dialog.localUri}`;
+          let doc = docs.get(key);
+          if (doc === undefined) docs.set(key, doc = documentFor(rec.presentity, rec.dialog.localUri));
+          body = await doc;
+        }
         const sub = deps.sip.restoreNotifierSubscription({
           dialog: rec.dialog, event: { name: rec.event, ...(rec.eventId !== undefined ? { id: rec.eventId } : {}) },
           state: rec.state, expiresAt: rec.expiresAt, subscriber: rec.watcher, resource: rec.dialog.localUri,
+          ...(body !== undefined ? { body, contentType: PIDF } : {}),
         });
+        // Whether the watcher got this document before the restart is not known (a crash mid-fan-out):
+        // the next fan-out sends it even if unchanged.
+        if (body !== undefined) unconfirmed.add(sub);
         attach(rec.id, sub);
         n++;
       }

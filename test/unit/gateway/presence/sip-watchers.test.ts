@@ -246,6 +246,26 @@ describe("SIP watchers: the dialogs a fan-out advanced are stored", () => {
   });
 });
 
+describe("SIP watchers restored from the store", () => {
+  it("a refresh of a restored active dialog is answered by a NOTIFY with the presentity's current document", async () => {
+    const { store } = countingStore();
+    const { f, notifier } = await setup(2, store);
+    const refresh = incoming({
+      ...request("SUBSCRIBE", "sip:alice@198.51.100.1:5060", {
+        from: "<sip:w0@sip.example>;tag=t0", to: `<sip:${ALICE}>;tag=a0`, "call-id": "c0", cseq: "2 SUBSCRIBE",
+        event: "presence", expires: "600", contact: "<sip:w0@192.0.2.9:5062>",
+      }),
+    });
+    notifier.handleSubscribe(refresh);
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    expect(refresh.responses[0]?.status).toBe(200);
+    const notify = f.sent.find((s) => s.request.method === "NOTIFY" && s.request.uri.startsWith("sip:w0@"));
+    expect(notify?.request.headers.get("subscription-state")).toMatch(/^active/);
+    expect(notify?.request.headers.get("content-type")).toBe("application/pidf+xml");
+    expect(new TextDecoder().decode(notify?.request.body)).toContain("lunch");
+  });
+});
+
 describe("fan-out window", () => {
   it("holds at most `size` places; a settled NOTIFY passes its place to the next waiter", async () => {
     const w = createWindow(2);
