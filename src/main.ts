@@ -173,7 +173,13 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
       presence?.stop();
     },
     stopXmpp: () => xmpp.stop(Math.max(1000, (config.shutdown.graceSeconds * 1000) / 2)),
-    releaseLink: async () => { await holder?.stop(); metrics.linkHolder(false); },
+    releaseLink: async () => {
+      // Before the link goes to a standby that restores the dialogs: every CSeq is stored by now, so
+      // they continue contiguously (docs/presence-flows.md, "Redis store: restart and outages").
+      if (config.store.kind === "redis") await presence?.markCleanStop().catch((err: unknown) => logger.warn({ err }, "clean stop not marked"));
+      await holder?.stop();
+      metrics.linkHolder(false);
+    },
     closeStore: async () => {
       await presence?.idle();
       await queue?.close({ graceful: true });

@@ -49,6 +49,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
   const domainCounts = new Map<string, number>();
   const presence = new Map<string, PresenceEntry>();
   const leases = new Map<string, LeaseInfo>();
+  const markers = new Map<string, string>();
   let closed = false;
 
   const guard = (): void => {
@@ -155,6 +156,14 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
       return true;
     },
     async getLease(name) { guard(); return liveLease(name); },
+
+    async putMarker(name, value) { guard(); markers.set(name, value); },
+    async takeMarker(name) {
+      guard();
+      const v = markers.get(name);
+      markers.delete(name);
+      return v;
+    },
 
     async ping() { guard(); },
     async close() { closed = true; },

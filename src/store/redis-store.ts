@@ -174,6 +174,9 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
       return r ? { owner: r[0], expiresAt: Date.now() + r[1] } : undefined;
     }),
 
+    putMarker: (name, value) => run("putMarker", async () => { await redis.set(`${prefix}m:${name}`, value); }),
+    takeMarker: (name) => run("takeMarker", async () => (await redis.getdel(`${prefix}m:${name}`)) ?? undefined),
+
     ping: () => run("ping", async () => { await redis.ping(); }),
     async close() {
       if (closed) return;

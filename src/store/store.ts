@@ -111,6 +111,13 @@ export interface Store {
   releaseLease(name: string, owner: string): Promise<boolean>;
   getLease(name: string): Promise<LeaseInfo | undefined>;
 
+  /**
+   * A named marker another process can take once: `putMarker` sets it (replacing), `takeMarker`
+   * reads and removes it atomically. Used for "the previous process stopped cleanly" (src/main.ts).
+   */
+  putMarker(name: string, value: string): Promise<void>;
+  takeMarker(name: string): Promise<string | undefined>;
+
   /** Readiness: resolves when the backend answers, rejects with a StoreError otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -198,6 +198,17 @@ export function storeContract(name: string, open: () => Promise<StoreBackend>): 
       if (other !== b.store) await other.close();
     });
 
+    it("hands a marker to exactly one taker, across replicas", async () => {
+      const other = await b.replica();
+      expect(await other.takeMarker("clean-stop")).toBeUndefined();
+      await b.store.putMarker("clean-stop", "first");
+      await b.store.putMarker("clean-stop", "second");
+      const taken = await Promise.all([other.takeMarker("clean-stop"), b.store.takeMarker("clean-stop")]);
+      expect(taken.filter((v) => v !== undefined)).toEqual(["second"]);
+      expect(await b.store.takeMarker("clean-stop")).toBeUndefined();
+      if (other !== b.store) await other.close();
+    });
+
     it("lets a lease expire when its holder stops renewing", async () => {
       expect(await b.store.acquireLease("xmpp-link", "pod-a", 150)).toBe(true);
       const lease = await b.store.getLease("xmpp-link");

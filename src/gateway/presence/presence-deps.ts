@@ -34,3 +34,15 @@ export interface PresenceDeps {
 }
 
 export const PIDF = "application/pidf+xml";
+
+/**
+ * Written by a clean stop once every dialog's CSeq is in the store (src/main.ts); taken by the next
+ * restore. Without it (a crash, a kill) the store may be behind the wire: NOTIFYs and refreshes are
+ * stored after they were answered, in batches. Re-using a CSeq gets the request refused 500 (RFC 3261
+ * §12.2.2, out of order), so a restore after an unclean stop resumes every dialog this far above its
+ * stored CSeq: §12.2.2 has the receiver accept a gap ("SHOULD be prepared to receive … more than one
+ * higher"), while a clean restart stays contiguous (§12.2.1.1).
+ */
+export const CLEAN_STOP_MARKER = "presence-clean-stop";
+export const RESTORE_CSEQ_SKIP = 1000;
+

@@ -11,7 +11,7 @@ import { classifyPresence } from "../../xmpp/presence/presence-stanza.js";
 import { createMemoryQueue } from "../../queue/memory-queue.js";
 import { createKeyedSerial } from "./keyed-serial.js";
 import { createNotifyCoalescer } from "./notify-coalescer.js";
-import type { PresenceDeps } from "./presence-deps.js";
+import { CLEAN_STOP_MARKER, RESTORE_CSEQ_SKIP, type PresenceDeps } from "./presence-deps.js";
 import { applyResourcePresence } from "./presence-state.js";
 import { createSipWatchers, type SipWatchers } from "./sip-watchers.js";
 import { createXmppWatchers, type XmppWatchers } from "./xmpp-watchers.js";
@@ -27,6 +27,11 @@ export interface PresenceGateway {
   restore(): Promise<{ readonly sipWatchers: number; readonly xmppWatchers: number }>;
   /** Settles once queued presence work is done (tests, shutdown). */
   idle(): Promise<void>;
+  /**
+   * Shutdown with a durable store, after stop(): waits for the presence work in flight, then marks
+   * the stop clean (CLEAN_STOP_MARKER) unless a dialog write failed. Returns whether it did.
+   */
+  markCleanStop(): Promise<boolean>;
   stop(): void;
   readonly sipWatchers: SipWatchers;
   readonly xmppWatchers: XmppWatchers;
@@ -131,13 +136,25 @@ export function createPresenceGateway(deps: PresenceDeps): PresenceGateway {
     sipWatchers, xmppWatchers, onXmppPresence, store: deps.store,
     onReconnected: reannounce,
     async restore() {
-      const counts = { sipWatchers: await sipWatchers.restore(), xmppWatchers: await xmppWatchers.restore() };
+      const clean = (await deps.store.takeMarker(CLEAN_STOP_MARKER)) !== undefined;
+      const cseqSkip = clean ? 0 : RESTORE_CSEQ_SKIP;
+      const counts = { sipWatchers: await sipWatchers.restore(cseqSkip), xmppWatchers: await xmppWatchers.restore(cseqSkip) };
+      if (!clean && counts.sipWatchers + counts.xmppWatchers > 0) log.info({ cseqSkip }, "previous stop not clean: restored dialogs resume above their stored CSeq");
       if (counts.sipWatchers + counts.xmppWatchers > 0) reannounce();
       log.info(counts, "presence subscriptions restored");
       return counts;
     },
     async idle() {
       while (inflight.size > 0) await Promise.allSettled([...inflight]);
+    },
+    async markCleanStop() {
+      while (inflight.size > 0) await Promise.allSettled([...inflight]);
+      if (sipWatchers.lostWrites > 0) {
+        log.warn({ lostWrites: sipWatchers.lostWrites }, "stop not marked clean: dialog writes were lost");
+        return false;
+      }
+      await deps.store.putMarker(CLEAN_STOP_MARKER, JSON.stringify({ at: Date.now(), pid: process.pid }));
+      return true;
     },
     stop: () => {
       stopped = true;

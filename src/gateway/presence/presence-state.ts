@@ -55,3 +55,9 @@ export function applyFullState(cached: readonly XmppPresenceState[], full: reado
   for (const [resource, s] of old) if (!seen.has(resource) && s.available) changed.push({ resource, available: false, statuses: [] });
   return { states, changed };
 }
+
+/** The dialog `by` CSeq numbers further on (RESTORE_CSEQ_SKIP); a dialog that never sent starts there. */
+export function skipLocalCseq<D extends { readonly localSeq: number | null }>(dialog: D, by: number): D {
+  return by === 0 ? dialog : { ...dialog, localSeq: (dialog.localSeq ?? 0) + by };
+}
+

@@ -16,7 +16,7 @@ import { xmppPresencesToPidf } from "../../translate/presence.js";
 import { buildSubscriptionStanza } from "../../xmpp/presence/presence-stanza.js";
 import type { KeyedSerial } from "./keyed-serial.js";
 import { PIDF, type PresenceDeps } from "./presence-deps.js";
-import { pairFromRecords } from "./presence-state.js";
+import { pairFromRecords, skipLocalCseq } from "./presence-state.js";
 
 export interface SipWatchers {
   /** The XMPP user (bare JID) answered the SIP user's (SIP URI) subscription request. */
@@ -26,7 +26,10 @@ export interface SipWatchers {
   /** Probe every watched XMPP presentity once per SIP watcher, paced (reconnect, restart). */
   reprobe(pace: (send: () => void) => Promise<void>): Promise<void>;
   /** Re-creates the notifier dialogs from the store (restart). */
-  restore(): Promise<number>;
+  /** Resumes the stored dialogs, each `cseqSkip` CSeq numbers on (0 after a clean stop). */
+  restore(cseqSkip?: number): Promise<number>;
+  /** Store writes of advanced dialogs that failed since start: the store may be behind the wire. */
+  readonly lostWrites: number;
   readonly live: number;
 }
 
@@ -46,6 +49,7 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
    * Rare, hence a WeakSet beside the subscriptions rather than a field in each.
    */
   const unconfirmed = new WeakSet<NotifierSubscription>();
+  let lostWrites = 0;
   const confirm = <T extends { readonly status: number } | undefined>(sub: NotifierSubscription, sent: Promise<T>): Promise<T> =>
     sent.then((res) => {
       if (res !== undefined && res.status >= 200 && res.status < 300) unconfirmed.delete(sub);
@@ -120,7 +124,7 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
   // the record) per subscription: the record is read back from the store by the subscription's tag.
   const onRefreshed = (_expires: number, sub: NotifierSubscription): void => {
     void recordOf(sub).then((rec) => rec === undefined ? undefined : persist(rec, sub))
-      .catch((err: unknown) => log.warn({ err }, "store write failed"));
+      .catch((err: unknown) => { lostWrites++; log.warn({ err }, "store write failed"); });
   };
   const onEnded = (ended: SubscriptionEnded, sub: NotifierSubscription): void => {
     const id = sub.tag;
@@ -253,7 +257,7 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
         const b = batch.flatMap(([rec, sub]) => current(rec, sub) ?? []);
         batch = [];
         if (b.length === 0) return;
-        writes.push(store.putSubscriptions(b).catch((err: unknown) => { unwritten += b.length; firstError ??= err; }));
+        writes.push(store.putSubscriptions(b).catch((err: unknown) => { unwritten += b.length; lostWrites += b.length; firstError ??= err; }));
       };
       const answered = (rec: SipWatcherSubscription, sub: NotifierSubscription): void => {
         batch.push([rec, sub]);
@@ -299,13 +303,20 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
         if (from !== undefined) await pace(() => deps.sendXmpp(buildSubscriptionStanza(from, rec.presentity, "probe")));
       }
     },
-    async restore() {
+    get lostWrites() { return lostWrites; },
+    async restore(cseqSkip = 0) {
       let n = 0;
       // An active dialog resumes with the presentity's current document: a refresh SUBSCRIBE must be
       // answered by a NOTIFY with full state (RFC 6665 §4.2.1.2, RFC 3856 §6.6), not an empty body.
       // One document per presentity and AOR, read once for all its watchers.
       const docs = new Map<string, Promise<string>>();
-      for (const rec of await store.listAll("sipWatcher")) {
+      let recs = await store.listAll("sipWatcher");
+      if (cseqSkip > 0) {
+        // Stored before any request can go out on them: a second unclean stop skips again from here.
+        recs = recs.map((r) => ({ ...r, dialog: skipLocalCseq(r.dialog, cseqSkip) }));
+        await store.putSubscriptions(recs);
+      }
+      for (const rec of recs) {
         let body: string | undefined;
         if (rec.state === "active" && rec.event === "presence") {
           const key = `${rec.presentity}\u0000${rec.dialog.localUri}`;

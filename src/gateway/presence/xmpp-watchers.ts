@@ -19,7 +19,7 @@ import { pidfToXmppPresences } from "../../translate/presence.js";
 import { buildPresenceStanza, buildSubscriptionStanza } from "../../xmpp/presence/presence-stanza.js";
 import type { KeyedSerial } from "./keyed-serial.js";
 import { PIDF, type PresenceDeps } from "./presence-deps.js";
-import { applyFullState, pairFromRecords } from "./presence-state.js";
+import { applyFullState, pairFromRecords, skipLocalCseq } from "./presence-state.js";
 
 export interface XmppWatchers {
   /** `subscribe`/`unsubscribe` from an XMPP user (bare JID, and her SIP identity) to a SIP presentity. */
@@ -28,7 +28,8 @@ export interface XmppWatchers {
   onProbe(prober: string, xmppUser: string, presentity: string): Promise<void>;
   /** Re-send the current presence of every watched SIP presentity to its XMPP watchers, paced. */
   reannounce(pace: (send: () => void) => Promise<void>): Promise<void>;
-  restore(): Promise<number>;
+  /** Resumes the stored dialogs, each `cseqSkip` CSeq numbers on (0 after a clean stop). */
+  restore(cseqSkip?: number): Promise<number>;
   /** Cancels the in-process retries of SUBSCRIBE jobs that could not be queued (shutdown). */
   stop(): void;
   readonly live: number;
@@ -343,9 +344,15 @@ export function createXmppWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJ
         if (states.length > 0) await pace(() => sendPresences(rec.presentity, rec.watcher, states));
       }
     },
-    async restore() {
+    async restore(cseqSkip = 0) {
       let n = 0;
-      for (const rec of await store.listAll("xmppWatcher")) {
+      let recs = await store.listAll("xmppWatcher");
+      if (cseqSkip > 0) {
+        // Stored before any refresh can go out on them (see RESTORE_CSEQ_SKIP).
+        recs = recs.map((r) => (r.dialog === undefined ? r : { ...r, dialog: skipLocalCseq(r.dialog, cseqSkip) }));
+        await store.putSubscriptions(recs.filter((r) => r.dialog !== undefined));
+      }
+      for (const rec of recs) {
         const identity = identityOf(rec);
         if (identity === undefined) continue;
         // Waiting for its SUBSCRIBE (queued or a retry): queue it again, due when it was (with BullMQ the

@@ -48,7 +48,7 @@ function countingStore(): { store: Store; singles: () => number; batches: () => 
   return { store, singles: () => singles, batches: () => batches };
 }
 
-async function setup(n: number, store: Store, stateOf: (i: number) => "active" | "pending" = () => "active") {
+async function setup(n: number, store: Store, stateOf: (i: number) => "active" | "pending" = () => "active", cseqSkip = 0) {
   const f = fakeStack();
   const notifier = createNotifier({ uac: f.uac, logger });
   const deps: PresenceDeps = {
@@ -66,7 +66,7 @@ async function setup(n: number, store: Store, stateOf: (i: number) => "active" |
   for (let i = 0; i < n; i++) await store.putSubscription(record(i, stateOf(i)));
   await store.putPresence(ALICE, [{ resource: "r", available: true, show: "away", statuses: [{ text: "lunch" }], priority: 0 }]);
   const watchers = createSipWatchers(deps, createKeyedSerial(), () => undefined);
-  expect(await watchers.restore()).toBe(n);
+  expect(await watchers.restore(cseqSkip)).toBe(n);
   return { f, notifier, watchers };
 }
 const cseqOf = (r: { headers: { get(n: string): string | undefined } }) => Number(r.headers.get("cseq")!.split(" ")[0]);
@@ -263,6 +263,23 @@ describe("SIP watchers restored from the store", () => {
     expect(notify?.request.headers.get("subscription-state")).toMatch(/^active/);
     expect(notify?.request.headers.get("content-type")).toBe("application/pidf+xml");
     expect(new TextDecoder().decode(notify?.request.body)).toContain("lunch");
+  });
+});
+
+describe("SIP watchers restored after an unclean stop", () => {
+  it("resume RESTORE_CSEQ_SKIP above the stored CSeq, stored before anything is sent", async () => {
+    const { store, batches } = countingStore();
+    const { f, watchers } = await setup(3, store, () => "active", 1000);
+    // The skipped dialogs were written in one batch during restore, before any NOTIFY.
+    expect(batches()).toEqual([3]);
+    expect(f.sent).toHaveLength(0);
+    for (const i of [0, 1, 2]) {
+      const r = await store.getSubscription(`id${i}`);
+      expect(r?.kind === "sipWatcher" && r.dialog.localSeq).toBe(1100);
+    }
+    await store.putPresence(ALICE, [{ resource: "r", available: true, show: "dnd", statuses: [], priority: 0 }]);
+    await watchers.fanOut(ALICE);
+    expect(f.sent.map((s) => cseqOf(s.request))).toEqual([1101, 1101, 1101]);
   });
 });
 

@@ -1,0 +1,91 @@
+// Restoring presence dialogs after a stop: a clean stop (markCleanStop) leaves the CSeqs exact and the
+// next restore continues them contiguously (RFC 3261 §12.2.1.1); without the marker (a crash) every
+// dialog resumes RESTORE_CSEQ_SKIP above its stored CSeq, since the store may be behind the wire.
+// The real notifier over the fake transaction layer of the dialog tests, the real memory store.
+import { describe, expect, it } from "@jest/globals";
+import { BlockList } from "node:net";
+import { createNotifier } from "../../../../src/sip/dialog/notifier.js";
+import { createUasDialog, isDialogError } from "../../../../src/sip/dialog/dialog.js";
+import { createMemoryStore } from "../../../../src/store/memory-store.js";
+import type { Store } from "../../../../src/store/store.js";
+import { createPresenceGateway } from "../../../../src/gateway/presence/presence-gateway.js";
+import { RESTORE_CSEQ_SKIP, type PresenceDeps } from "../../../../src/gateway/presence/presence-deps.js";
+import { fakeStack, logger, request } from "../../sip/dialog/fake-stack.js";
+import { testPlan } from "../../translate/address-fixture.js";
+
+const ALICE = "alice@xmpp.example";
+
+async function seed(store: Store): Promise<void> {
+  const req = {
+    ...request("SUBSCRIBE", `sip:${ALICE}`, {
+      from: "<sip:w0@sip.example>;tag=t0", to: `<sip:${ALICE}>`, "call-id": "c0", cseq: "1 SUBSCRIBE", contact: "<sip:w0@192.0.2.9:5062>",
+    }),
+    source: { transport: "UDP" as const, address: "192.0.2.9", port: 5062 },
+  };
+  const d = createUasDialog(req, "a0", "sip:alice@198.51.100.1:5060");
+  if (isDialogError(d)) throw new Error(d.reason);
+  await store.putSubscription({
+    kind: "sipWatcher", id: "id0", watcher: "sip:w0@sip.example", presentity: ALICE, event: "presence",
+    dialog: { ...d, localSeq: 100 }, state: "active", expiresAt: Date.now() + 3_600_000,
+  });
+}
+
+function gateway(store: Store) {
+  const f = fakeStack();
+  const notifier = createNotifier({ uac: f.uac, logger });
+  const deps: PresenceDeps = {
+    plan: testPlan(), trust: { proxies: new BlockList(), isTrusted: () => true },
+    sip: {
+      onSubscribe: (pkg, h) => notifier.onSubscribe(pkg, h),
+      restoreNotifierSubscription: (d) => notifier.restore(d),
+      subscribe: () => { throw new Error("not used"); },
+      restoreSubscription: () => { throw new Error("not used"); },
+    },
+    sendXmpp: () => undefined, store, logger,
+    config: { notifyMinIntervalSeconds: 0, maxSubscriptionsPerUser: 100, maxSubscriptionsPerDomain: 100, subscribeExpires: 3600, subscribeRatePerSecond: 100, reannounceRatePerSecond: 100 },
+  };
+  return createPresenceGateway(deps);
+}
+
+const storedSeq = async (store: Store) => {
+  const r = await store.getSubscription("id0");
+  return r?.kind === "sipWatcher" ? r.dialog.localSeq : undefined;
+};
+
+describe("presence restore and the clean-stop marker", () => {
+  it("without the marker (crash), dialogs resume RESTORE_CSEQ_SKIP on; after a clean stop, where they were", async () => {
+    const store = createMemoryStore();
+    await seed(store);
+    const first = gateway(store);
+    expect(await first.restore()).toEqual({ sipWatchers: 1, xmppWatchers: 0 });
+    expect(await storedSeq(store)).toBe(100 + RESTORE_CSEQ_SKIP);
+    first.stop();
+    expect(await first.markCleanStop()).toBe(true);
+
+    const second = gateway(store);
+    await second.restore();
+    expect(await storedSeq(store)).toBe(100 + RESTORE_CSEQ_SKIP);
+    second.stop(); // no markCleanStop: as if killed
+
+    const third = gateway(store);
+    await third.restore();
+    expect(await storedSeq(store)).toBe(100 + 2 * RESTORE_CSEQ_SKIP);
+    third.stop();
+  });
+
+  it("a stop after a lost dialog write is not marked clean", async () => {
+    const store = createMemoryStore();
+    await seed(store);
+    const g = gateway(store);
+    await g.restore();
+    expect(g.sipWatchers.lostWrites).toBe(0);
+    // The fan-out's batch write fails (Redis down): the store is behind what went on the wire.
+    Object.assign(store, { putSubscriptions: async () => { throw new Error("store down"); } });
+    await store.putPresence(ALICE, [{ resource: "r", available: true, statuses: [], priority: 0 }]);
+    await g.sipWatchers.fanOut(ALICE);
+    expect(g.sipWatchers.lostWrites).toBe(1);
+    g.stop();
+    expect(await g.markCleanStop()).toBe(false);
+    expect(await store.takeMarker("presence-clean-stop")).toBeUndefined();
+  });
+});
