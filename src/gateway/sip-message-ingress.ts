@@ -67,7 +67,7 @@ export function replyForOutcome(outcome: DeliveryOutcome<StanzaErrorInfo>): Mess
 // Unguessable: whoever could guess a pending id could bounce another user's message.
 const newStanzaId = (): string => `stox-${randomToken(12)}`;
 
-export function createSipMessageIngress(deps: SipMessageIngressDeps): (m: IncomingSipMessage) => Promise<MessageReply> {
+export function createSipMessageIngress(deps: SipMessageIngressDeps): (m: IncomingSipMessage) => MessageReply | Promise<MessageReply> {
   const log = deps.logger.child({ module: "sip-message-ingress" });
   // Pure in the URI text and the (fixed) plan: translated once per From / Request-URI, not per MESSAGE.
   const originOf = boundedMemo((from) => sipOriginAddress(from, deps.plan));
@@ -82,7 +82,15 @@ export function createSipMessageIngress(deps: SipMessageIngressDeps): (m: Incomi
     return r;
   };
 
-  return async (m) => {
+  const decided = (outcome: DeliveryOutcome<StanzaErrorInfo>, id: string, m: IncomingSipMessage): MessageReply => {
+    const r = replyForOutcome(outcome);
+    deps.metrics.messageRelayed("sip-to-xmpp", outcome.kind === "accepted" ? "delivered" : outcome.kind === "bounced" ? "failed" : "rejected");
+    if (log.isLevelEnabled("debug")) log.debug({ callId: m.request.headers.get("call-id"), id, outcome: outcome.kind, status: r.status }, "MESSAGE relayed");
+    return r;
+  };
+
+  // Refusals are answered at once; a relayed message waits for its delivery decision (one promise).
+  return (m) => {
     if (m.body.byteLength > deps.maxBodyBytes) {
       return refuse(m, replyForGatewayError(gatewayError("bodyTooLarge")), "bodyTooLarge", `${m.body.byteLength} bytes`);
     }
@@ -133,10 +141,9 @@ export function createSipMessageIngress(deps: SipMessageIngressDeps): (m: Incomi
       return r === "rejected" ? replyForGatewayError(gatewayError("bufferFull")) : reply(200, "OK");
     }
 
-    const outcome = await new Promise<DeliveryOutcome<StanzaErrorInfo>>((resolve) => tracker.track(id, stanza, resolve));
-    const r = replyForOutcome(outcome);
-    deps.metrics.messageRelayed("sip-to-xmpp", outcome.kind === "accepted" ? "delivered" : outcome.kind === "bounced" ? "failed" : "rejected");
-    if (log.isLevelEnabled("debug")) log.debug({ callId: m.request.headers.get("call-id"), id, outcome: outcome.kind, status: r.status }, "MESSAGE relayed");
-    return r;
+    return new Promise<MessageReply>((resolve, reject) => tracker.track(id, stanza, (outcome) => {
+      // The tracker calls this from a barrier reaction or a timer: a throw must become the 500, not escape there.
+      try { resolve(decided(outcome, id, m)); } catch (err) { reject(err); }
+    }));
   };
 }

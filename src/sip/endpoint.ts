@@ -125,10 +125,17 @@ export function createSipEndpoint(opts: SipEndpointOptions, logger: Logger): Sip
       to: parseNameAddr(req.headers.get("to") ?? "")?.uri ?? "",
       ...(contentType ? { contentType } : {}),
     };
-    Promise.resolve().then(() => h(m)).then(
-      (r) => tx.respond(r.status, r.reason, r.headers ? { headers: r.headers } : undefined),
-      (err: unknown) => { logger.error({ err }, "MESSAGE handler failed"); tx.respond(500, "Server Internal Error"); },
-    );
+    const answer = (r: MessageReply): void => tx.respond(r.status, r.reason, r.headers ? { headers: r.headers } : undefined);
+    const fail = (err: unknown): void => { logger.error({ err }, "MESSAGE handler failed"); tx.respond(500, "Server Internal Error"); };
+    // A handler that decides at once answers at once; only one that waits costs a promise reaction.
+    let r: MessageReply | Promise<MessageReply>;
+    try {
+      r = h(m);
+    } catch (err) {
+      return fail(err);
+    }
+    if (typeof (r as Partial<Promise<MessageReply>>).then === "function") (r as Promise<MessageReply>).then(answer, fail);
+    else answer(r as MessageReply);
   }
 
   stack.onRequest((tx) => {
