@@ -9,9 +9,9 @@
 // Not part of the test suite. Run (under the bench lock, see common rules):
 //   node --import ./scripts/ts-register.mjs bench/im-gateway-cpu.ts [--rates 2000,5000] [--seconds 8]
 //     [--cpu-prof DIR] [--gateway-node-flags "--trace-gc"]
-import { createServer, type Server, type Socket } from "node:net";
 import { loadavg } from "node:os";
 import { freePort } from "../test/support/peers/process.js";
+import { startFakeServer } from "./lib/fake-component-server.js";
 import { sippLoad } from "./lib/im-loads.js";
 import { startStox } from "./lib/im-targets.js";
 import { cpuDelta, memoryOf, ticksOf } from "./lib/proc-stats.js";
@@ -24,73 +24,6 @@ function arg(name: string, dflt: string): string {
 const DOMAIN = "sip.example";
 const XMPP_DOMAIN = "xmpp.example";
 
-interface FakeServer {
-  readonly port: number;
-  readonly messages: () => number;
-  readonly iqs: () => number;
-  close(): Promise<void>;
-}
-
-/** Splits complete top-level elements off `buf`; returns them and the unconsumed rest. */
-function takeElements(buf: string): { elements: string[]; rest: string } {
-  const elements: string[] = [];
-  let pos = 0;
-  for (;;) {
-    const lt = buf.indexOf("<", pos);
-    if (lt < 0) return { elements, rest: "" };
-    const gt = buf.indexOf(">", lt);
-    if (gt < 0) return { elements, rest: buf.slice(lt) };
-    let nameEnd = lt + 1;
-    while (nameEnd < gt && !" \t\r\n/>".includes(buf[nameEnd]!)) nameEnd++;
-    const name = buf.slice(lt + 1, nameEnd);
-    let end: number;
-    if (buf[gt - 1] === "/" || name.startsWith("?") || name === "stream:stream" || name.startsWith("/")) end = gt + 1;
-    else {
-      const close = buf.indexOf(`</${name}>`, gt);
-      if (close < 0) return { elements, rest: buf.slice(lt) };
-      end = close + name.length + 3;
-    }
-    elements.push(buf.slice(lt, end));
-    pos = end;
-  }
-}
-
-function startFakeServer(port: number): Promise<FakeServer> {
-  let messages = 0;
-  let iqs = 0;
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.setNoDelay(true);
-    socket.setEncoding("utf8");
-    let buf = "";
-    socket.on("data", (chunk: string) => {
-      const { elements, rest } = takeElements(buf + chunk);
-      buf = rest;
-      let out = "";
-      for (const el of elements) {
-        if (el.startsWith("<stream:stream")) {
-          out += `<?xml version='1.0'?><stream:stream xmlns:stream='http://etherx.jabber.org/streams' xmlns='jabber:component:accept' id='bench${Date.now()}' from='${DOMAIN}'>`;
-        } else if (el.startsWith("<handshake")) out += "<handshake/>";
-        else if (el.startsWith("<message")) messages++;
-        else if (el.startsWith("<iq") && (el.includes(`to="${DOMAIN}"`) || el.includes(`to='${DOMAIN}'`))) {
-          iqs++;
-          out += el; // routed back to the component, as a server does for a self-addressed IQ
-        }
-      }
-      if (out.length > 0) socket.write(out);
-    });
-    socket.on("error", () => undefined);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve({
-    port,
-    messages: () => messages,
-    iqs: () => iqs,
-    close: () => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
-  })));
-}
-
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
@@ -99,7 +32,7 @@ async function main(): Promise<void> {
   const cpuProf = process.argv.includes("--cpu-prof") ? arg("cpu-prof", "") : undefined;
   const nodeFlags = process.argv.includes("--gateway-node-flags") ? arg("gateway-node-flags", "").split(" ").filter(Boolean) : undefined;
   console.error(`# load average at start: ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
-  const fake = await startFakeServer(await freePort());
+  const fake = await startFakeServer(await freePort(), DOMAIN);
   const stox = await startStox(
     { componentPort: fake.port, xmppDomain: XMPP_DOMAIN, domain: DOMAIN, secret: "unchecked" },
     { ...(cpuProf ? { cpuProfDir: cpuProf } : {}), ...(nodeFlags ? { nodeFlags } : {}) },
