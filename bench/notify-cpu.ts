@@ -107,6 +107,8 @@ async function main(): Promise<void> {
   await watchers.restore();
   const rows: string[] = [];
   const perNotify: number[] = [];
+  const userPer: number[] = [];
+  const systemPer: number[] = [];
   // GC pauses per round (main thread): scavenges count roughly the bytes allocated, and unlike CPU
   // time they barely move with the machine's load, so they compare allocation between versions.
   let scavenges = 0;
@@ -138,9 +140,11 @@ async function main(): Promise<void> {
       const answered = rs.n - rs0.n;
       const us = (c.user + c.system) / n;
       if (r === 0) continue; // warm-up (JIT), not reported
-      const row = { round: r, watchers: n, answered, wallMs: Math.round(wall), cpuMs: Math.round((c.user + c.system) / 1000), usPerNotify: Number(us.toFixed(1)), responderUsPerNotify: Number(((rs.cpu - rs0.cpu) / Math.max(1, answered)).toFixed(1)), load: Number(loadavg()[0]!.toFixed(2)), ...roundGc };
+      const row = { round: r, watchers: n, answered, wallMs: Math.round(wall), cpuMs: Math.round((c.user + c.system) / 1000), usPerNotify: Number(us.toFixed(1)), userUs: Number((c.user / n).toFixed(1)), systemUs: Number((c.system / n).toFixed(1)), responderUsPerNotify: Number(((rs.cpu - rs0.cpu) / Math.max(1, answered)).toFixed(1)), load: Number(loadavg()[0]!.toFixed(2)), ...roundGc };
       console.log(JSON.stringify(row));
       perNotify.push(row.usPerNotify);
+      userPer.push(row.userUs);
+      systemPer.push(row.systemUs);
       gcPerRound.push(roundGc);
       rows.push(`| ${row.round} | ${row.watchers} | ${row.answered} | ${row.wallMs} | ${row.cpuMs} | **${row.usPerNotify}** | ${row.responderUsPerNotify} | ${row.load} |`);
       await new Promise((res) => setTimeout(res, 300));
@@ -154,7 +158,7 @@ async function main(): Promise<void> {
     const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     console.log(`scavenges per round: median ${med(gcPerRound.map((g) => g.scavenges))}; GC ms per round: median ${med(gcPerRound.map((g) => g.gcMs))}`);
     gcObs.disconnect();
-    console.log(`µs/NOTIFY over ${sorted.length} rounds: median ${sorted[Math.floor(sorted.length / 2)]}, min ${sorted[0]}, max ${sorted[sorted.length - 1]}`);
+    console.log(`µs/NOTIFY over ${sorted.length} rounds: median ${sorted[Math.floor(sorted.length / 2)]}, min ${sorted[0]}, max ${sorted[sorted.length - 1]} (user ${med(userPer)}, system ${med(systemPer)} µs, medians)`);
   } finally {
     await sip.close({ keepSubscriptions: true });
     responder.child.kill();
