@@ -159,7 +159,8 @@ export function createSipStack(opts: SipStackOptions): SipStack {
     }),
     onStrayResponse: (h) => transactions.onStrayResponse(h),
     onFlowClosed: (h) => { flowClosedHandlers.push(h); },
-    async sendRequest(request, o = {}) {
+    // Not async: the transaction's own promise is handed back as it is (one promise per request).
+    sendRequest(request, o = {}) {
       addUserAgent(request);
       let dest: SipDestination;
       try {
@@ -167,9 +168,9 @@ export function createSipStack(opts: SipStackOptions): SipStack {
       } catch (err) {
         // No target is a transport failure for the TU (§8.1.3.1): the promise resolves with 503.
         logger.info({ err, uri: request.uri }, "request has no target");
-        return synthesizeResponse(request, 503, "Service Unavailable");
+        return Promise.resolve(synthesizeResponse(request, 503, "Service Unavailable"));
       }
-      return transactions.sendRequest(request, dest, { onProvisional: o.onProvisional, onAdditional2xx: o.onAdditional2xx, signal: o.signal });
+      return transactions.sendRequest(request, dest, o);
     },
     async sendStateless(message, dest) {
       addUserAgent(message);

@@ -2,7 +2,7 @@
 // proxy), fill in Contact for the sending identity, send through the transaction layer and retry
 // once with digest credentials on 401/407 (RFC 3261 §22.2: a new request with CSeq + 1).
 import type { Logger } from "pino";
-import type { SipPeer, SipRequest, SipResponse, SipTransportName } from "../message/types.js";
+import type { SipPeer, SipRequest, SipResponse, SipTransportName, SipUri } from "../message/types.js";
 import type { SendRequestOptions, SipDestination, SipStack } from "../stack.js";
 import { parseUri, formatUri } from "../message/uri.js";
 import { parseNameAddr } from "../message/name-addr.js";
@@ -68,23 +68,35 @@ export function createUac(opts: UacOptions): Uac {
     return `${scheme}:${userPart}${host}:${c.port}${t}`;
   };
 
-  async function destinations(request: SipRequest): Promise<SipDestination[]> {
+  /** Where RFC 3263 resolution starts: the first Route (loose routing), else the Request-URI. */
+  function firstHop(request: SipRequest): SipUri | null {
     const route = request.headers.get("route");
     const text = route !== undefined ? parseNameAddr(route)?.uri : request.uri;
-    const uri = text === undefined ? null : parseUri(text);
+    return text === undefined ? null : parseUri(text);
+  }
+
+  async function destinations(request: SipRequest): Promise<SipDestination[]> {
+    const uri = firstHop(request);
     if (!uri) return [];
     return resolver.resolve(uri);
   }
 
-  async function sendOnce(request: SipRequest, o: UacSendOptions): Promise<SipResponse> {
-    const targets = o.target ? [o.target] : await destinations(request);
+  /** `requestUri`: the request's Request-URI already parsed by the caller, when it has no Route. */
+  async function sendOnce(request: SipRequest, o: UacSendOptions, requestUri?: SipUri): Promise<SipResponse> {
+    let targets: readonly SipDestination[];
+    if (o.target) targets = [o.target];
+    else {
+      const uri = requestUri ?? firstHop(request);
+      // A known destination (cached resolution) goes out now, without a turn's wait per request.
+      targets = uri === null ? [] : resolver.resolveCached?.(uri) ?? await resolver.resolve(uri);
+    }
     if (targets.length === 0) return synthesizeResponse(request, 503, "No Route to Destination");
     let last: SipResponse | undefined;
     for (const target of targets) {
       if (o.contactUser !== undefined && !request.headers.has("contact") && request.method !== "MESSAGE") {
         request.headers.set("contact", `<${contactUri(o.contactUser, target.transport)}>`);
       }
-      last = await stack.sendRequest(request, { ...o, target });
+      last = await stack.sendRequest(request, { target, onProvisional: o.onProvisional, onAdditional2xx: o.onAdditional2xx, signal: o.signal });
       // RFC 3263 §4.3: try the next target only when this one failed at the transport level (503
       // synthesized by our own stack) or timed out — never after a real response.
       if (!isSyntheticResponse(last)) return last;
@@ -101,13 +113,16 @@ export function createUac(opts: UacOptions): Uac {
 
   async function exchange(request: SipRequest, o: UacSendOptions): Promise<{ request: SipRequest; response: SipResponse }> {
     // An outbound proxy / static route (RFC 3261 §8.1.2) becomes the first Route of a new request.
+    // Otherwise the Request-URI parsed here is where resolution starts (sendOnce): parsed once.
+    let requestUri: SipUri | undefined;
     if (!request.headers.has("route") && !o.target) {
       const uri = parseUri(request.uri);
       const hop = uri ? resolver.nextHop(uri) : undefined;
       if (hop) request.headers.set("route", `<${formatUri(withLr(hop))}>`);
+      else if (uri) requestUri = uri;
     }
     // Without credentials there is nothing to answer a challenge with: no cache key to compute.
-    if (!opts.credentials) return { request, response: await sendOnce(request, o) };
+    if (!opts.credentials) return { request, response: await sendOnce(request, o, requestUri) };
     const info = () => ({ method: request.method, uri: request.uri, body: request.body });
     // Keyed by identity and destination domain, so one server's nonce never goes to another.
     const cacheKey = `${o.identity}\u0000${parseUri(request.uri)?.host ?? ""}`;
@@ -118,7 +133,7 @@ export function createUac(opts: UacOptions): Uac {
         request.headers.set(h.name, h.value);
       }
     }
-    const first = await sendOnce(request, o);
+    const first = await sendOnce(request, o, requestUri);
     if (first.status !== 401 && first.status !== 407) return { request, response: first };
     const challenges = challengesOf(first);
     const auth = authorizationsFor(challenges, info(), o.identity, opts.credentials);

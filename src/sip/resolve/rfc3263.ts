@@ -32,6 +32,11 @@ export interface SipResolverOptions {
 export interface SipResolver {
   /** Where to send a request for `uri`, in order; empty when nothing resolves (the UAC answers 503). */
   resolve(uri: SipUri): Promise<SipTarget[]>;
+  /**
+   * `resolve`'s answer when it is known without a lookup (cached and fresh), else undefined: lets a
+   * request to a known destination go out without waiting a turn. Optional for other resolvers.
+   */
+  resolveCached?(uri: SipUri): SipTarget[] | undefined;
   /** The next hop the request must name in a Route header (static route or outbound proxy), if any. */
   nextHop(uri: SipUri): SipUri | undefined;
 }
@@ -117,13 +122,21 @@ export function createSipResolver(opts: SipResolverOptions = {}): SipResolver {
 
   const nextHop = (uri: SipUri) => opts.staticRoutes?.get(uri.host.toLowerCase()) ?? opts.outboundProxy;
 
+  const keyOf = (hop: SipUri): string =>
+    `${hop.scheme}:${hop.host}:${hop.port ?? ""}:${hop.params.get("transport") ?? ""}:${hop.params.get("maddr") ?? ""}`;
+  const cached = (key: string): SipTarget[] | undefined => {
+    const hit = cache.get(key);
+    return hit && now() - hit.at < ttl ? hit.targets.slice() : undefined;
+  };
+
   return {
     nextHop,
+    resolveCached: (uri) => cached(keyOf(nextHop(uri) ?? uri)),
     async resolve(uri) {
       const hop = nextHop(uri) ?? uri;
-      const key = `${hop.scheme}:${hop.host}:${hop.port ?? ""}:${hop.params.get("transport") ?? ""}:${hop.params.get("maddr") ?? ""}`;
-      const hit = cache.get(key);
-      if (hit && now() - hit.at < ttl) return hit.targets.slice();
+      const key = keyOf(hop);
+      const hit = cached(key);
+      if (hit !== undefined) return hit;
       const targets = await locate(hop);
       if (ttl > 0 && targets.length) {
         if (cache.size > 10_000) cache.clear(); // bounded: next-hop domains are few; a flood of names must not grow it

@@ -116,6 +116,25 @@ describe("RFC 3263 §4 server location", () => {
     await r.resolve(uri("sip", "e.example", 5060));
     expect(dns.queries.filter((q) => q === "A e.example")).toHaveLength(2);
   });
+  it("answers from the cache without a lookup only while the entry is fresh (resolveCached)", async () => {
+    let t = 0;
+    const dns = fakeDns({ a: { "e.example": ["192.0.2.50"] } });
+    const r = createSipResolver({ dns, now: () => t, cacheTtlMs: 1000, staticRoutes: new Map([["routed.example", uri("sip", "e.example", 5070)]]) });
+    expect(r.resolveCached?.(uri("sip", "e.example", 5060))).toBeUndefined();
+    await r.resolve(uri("sip", "e.example", 5060));
+    const hit = r.resolveCached?.(uri("sip", "e.example", 5060));
+    expect(hit).toEqual([{ transport: "UDP", host: "192.0.2.50", port: 5060 }]);
+    hit?.pop(); // a copy: the caller may not change the cache
+    expect(r.resolveCached?.(uri("sip", "e.example", 5060))).toHaveLength(1);
+    expect(r.resolveCached?.(uri("sip", "e.example", 5070))).toBeUndefined(); // another port, another entry
+    // The next hop (static route) is what is cached, as in resolve.
+    expect(r.resolveCached?.(uri("sip", "routed.example"))).toBeUndefined();
+    await r.resolve(uri("sip", "routed.example"));
+    expect(r.resolveCached?.(uri("sip", "routed.example"))).toEqual([{ transport: "UDP", host: "192.0.2.50", port: 5070 }]);
+    t = 2000;
+    expect(r.resolveCached?.(uri("sip", "e.example", 5060))).toBeUndefined();
+    expect(dns.queries.filter((q) => q === "A e.example")).toHaveLength(2);
+  });
 });
 
 describe("RFC 2782 ordering", () => {
