@@ -50,10 +50,13 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
    */
   const unconfirmed = new WeakSet<NotifierSubscription>();
   let lostWrites = 0;
+  const confirmed = (sub: NotifierSubscription, res: { readonly status: number } | undefined): void => {
+    if (res !== undefined && res.status >= 200 && res.status < 300) unconfirmed.delete(sub);
+    else unconfirmed.add(sub);
+  };
   const confirm = <T extends { readonly status: number } | undefined>(sub: NotifierSubscription, sent: Promise<T>): Promise<T> =>
     sent.then((res) => {
-      if (res !== undefined && res.status >= 200 && res.status < 300) unconfirmed.delete(sub);
-      else unconfirmed.add(sub);
+      confirmed(sub, res);
       return res;
     }, (err: unknown) => {
       unconfirmed.add(sub);
@@ -263,7 +266,7 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
         batch.push([rec, sub]);
         if (batch.length >= WRITE_BATCH) write();
       };
-      const window = createWindow(FANOUT_WINDOW);
+      const window = createWindow(FANOUT_WINDOW, WINDOW_HOLD_MS);
       const generation = ++fanOutSeq;
       newestFanOut.set(presentity, generation);
       for (let i = 0; i < watchers.length; i++) {
@@ -283,8 +286,18 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
         const place = window.acquire();
         if (place !== undefined) await place;
         if (newestFanOut.get(presentity) !== generation) break;
-        const p = confirm(sub, sub.notify(body, PIDF)).then(() => answered(rec, sub), (err: unknown) => { failed++; firstError ??= err; });
-        window.holdUntil(p, WINDOW_HOLD_MS);
+        const hold = window.hold();
+        // One reaction per NOTIFY: confirmation, the window's place and the store batch.
+        const p = sub.notify(body, PIDF).then((res) => {
+          window.release(hold);
+          confirmed(sub, res);
+          answered(rec, sub);
+        }, (err: unknown) => {
+          window.release(hold);
+          unconfirmed.add(sub);
+          failed++;
+          firstError ??= err;
+        });
         pending.push(p);
       }
       if (newestFanOut.get(presentity) === generation) newestFanOut.delete(presentity);
@@ -340,27 +353,72 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
   };
 }
 
-/** A counting window: `acquire` resolves at once while fewer than `size` places are held. */
-export function createWindow(size: number): { acquire(): Promise<void> | undefined; holdUntil(done: Promise<unknown>, maxMs: number): void; readonly held: number } {
+/** A place in the window, given back by `release` or when its deadline passes. */
+export interface WindowHold {
+  readonly due: number;
+  released: boolean;
+}
+
+/**
+ * A counting window: `acquire` resolves at once while fewer than `size` places are held. Every place
+ * is given back by `release(hold)`, or after `maxMs` even if not. All holds share `maxMs`, so their
+ * FIFO order is their deadline order and one timer (for the oldest) serves them all: a fan-out of
+ * 5000 NOTIFYs armed and cleared 5000 timers before.
+ */
+export function createWindow(size: number, maxMs: number): { acquire(): Promise<void> | undefined; hold(): WindowHold; release(h: WindowHold): void; readonly held: number } {
   let held = 0;
   const waiting: Array<() => void> = [];
-  const release = (): void => {
+  let holds: WindowHold[] = [];
+  let head = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const giveBack = (): void => {
     const next = waiting.shift();
     if (next !== undefined) next(); // the place passes straight to the next waiter
     else held--;
   };
+  // Released holds leave the front at once, so answered NOTIFYs are not kept until the deadline.
+  const dropReleased = (): void => {
+    while (head < holds.length && holds[head]!.released) head++;
+    if (head === holds.length) {
+      holds = [];
+      head = 0;
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+    } else if (head > 1024 && head * 2 > holds.length) {
+      holds = holds.slice(head);
+      head = 0;
+    }
+  };
+  const arm = (): void => {
+    if (timer !== undefined || head >= holds.length) return;
+    timer = setTimeout(expire, Math.max(0, holds[head]!.due - Date.now()));
+    timer.unref?.();
+  };
+  const release = (h: WindowHold): void => {
+    if (h.released) return;
+    h.released = true;
+    giveBack();
+    if (holds[head] === h) dropReleased();
+  };
+  function expire(): void {
+    timer = undefined;
+    const now = Date.now();
+    while (head < holds.length && holds[head]!.due <= now) release(holds[head]!);
+    dropReleased();
+    arm();
+  }
   return {
     acquire() {
       if (held < size) { held++; return undefined; }
       return new Promise<void>((r) => waiting.push(r));
     },
-    holdUntil(done, maxMs) {
-      let released = false;
-      const once = (): void => { if (!released) { released = true; clearTimeout(t); release(); } };
-      const t = setTimeout(once, maxMs);
-      t.unref?.();
-      done.then(once, once);
+    hold() {
+      const h: WindowHold = { due: Date.now() + maxMs, released: false };
+      holds.push(h);
+      arm();
+      return h;
     },
+    release,
     get held() { return held; },
   };
 }

@@ -94,8 +94,9 @@ export class LiveSubscription implements NotifierSubscription {
     else this.terminated = addListener(this.terminated, l);
   }
 
-  async notify(body?: string, contentType?: string, state?: "active" | "pending"): Promise<SipResponse | undefined> {
-    if (this.ended) return undefined;
+  // Not async: a fan-out calls this once per watcher, and the NOTIFY's own promise is enough.
+  notify(body?: string, contentType?: string, state?: "active" | "pending"): Promise<SipResponse | undefined> {
+    if (this.ended) return Promise.resolve(undefined);
     if (body !== undefined || state !== undefined) this.d = subscriptionData(this.d, { body, contentType: body !== undefined ? contentType : undefined, state });
     return this.send();
   }
@@ -168,13 +169,16 @@ export class LiveSubscription implements NotifierSubscription {
     if (this.ended && !terminal && this.last) return Promise.resolve(this.last);
     // Only an ended subscription needs its last answer (to repeat it); a live one keeps no response,
     // which would pin the received datagram and its header map (≈ 1.5 KB per subscription).
-    const p = this.transmit(terminal).then((res) => {
+    // One reaction settles the slot and records the answer (a NOTIFY queued behind this one chains on p).
+    const p: Promise<SipResponse> = this.transmit(terminal).then((res) => {
+      if (this.inFlight === p) this.inFlight = undefined;
       if (this.ended) this.last = res;
       return res;
+    }, (err: unknown) => {
+      if (this.inFlight === p) this.inFlight = undefined;
+      throw err;
     });
     this.inFlight = p;
-    const clear = (): void => { if (this.inFlight === p) this.inFlight = undefined; };
-    p.then(clear, clear);
     return p;
   }
 

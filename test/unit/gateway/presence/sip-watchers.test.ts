@@ -1,6 +1,6 @@
 // The SIP watchers' fan-out and what it writes to the store, with the real notifier over the fake
 // transaction layer of the dialog tests and the real memory store (with its writes counted).
-import { describe, it, expect } from "@jest/globals";
+import { describe, it, expect, jest } from "@jest/globals";
 import { BlockList } from "node:net";
 import { createNotifier } from "../../../../src/sip/dialog/notifier.js";
 import { createUasDialog, isDialogError, type DialogState } from "../../../../src/sip/dialog/dialog.js";
@@ -284,35 +284,47 @@ describe("SIP watchers restored after an unclean stop", () => {
 });
 
 describe("fan-out window", () => {
-  it("holds at most `size` places; a settled NOTIFY passes its place to the next waiter", async () => {
-    const w = createWindow(2);
+  it("holds at most `size` places; a released place passes to the next waiter", async () => {
+    const w = createWindow(2, 60_000);
     expect(w.acquire()).toBeUndefined();
+    const a = w.hold();
     expect(w.acquire()).toBeUndefined();
+    w.hold();
     let third = false;
     void w.acquire()!.then(() => { third = true; });
-    let done!: () => void;
-    w.holdUntil(new Promise<void>((r) => { done = r; }), 60_000);
-    w.holdUntil(new Promise<void>(() => undefined), 60_000);
     await new Promise((r) => setImmediate(r));
     expect(third).toBe(false);
-    done();
+    w.release(a);
     await new Promise((r) => setImmediate(r));
     expect(third).toBe(true);
     expect(w.held).toBe(2); // passed on, not freed
+    w.release(a); // twice is once
+    expect(w.held).toBe(2);
   });
-  it("an unanswered NOTIFY gives its place up after maxMs, once", async () => {
-    const w = createWindow(1);
-    expect(w.acquire()).toBeUndefined();
-    let settle!: () => void;
-    w.holdUntil(new Promise<void>((r) => { settle = r; }), 20);
-    let next = false;
-    void w.acquire()!.then(() => { next = true; });
-    await new Promise((r) => setTimeout(r, 40));
-    expect(next).toBe(true);
-    w.holdUntil(new Promise<void>(() => undefined), 60_000);
-    settle(); // the late answer must not free a second place
-    await new Promise((r) => setImmediate(r));
-    expect(w.held).toBe(1);
-    expect(w.acquire()).not.toBeUndefined();
+  it("an unreleased place is given up after maxMs, once, oldest first", () => {
+    jest.useFakeTimers({ now: 0 });
+    try {
+      const w = createWindow(2, 20);
+      expect(w.acquire()).toBeUndefined();
+      const late = w.hold(); // due at 20
+      jest.advanceTimersByTime(10);
+      expect(w.acquire()).toBeUndefined();
+      const later = w.hold(); // due at 30
+      const waiter = w.acquire();
+      expect(waiter).not.toBeUndefined();
+      jest.advanceTimersByTime(15); // t = 25: only the first deadline has passed
+      expect(w.held).toBe(2); // passed to the waiter
+      w.release(late); // the late answer must not free a second place
+      expect(w.held).toBe(2);
+      w.hold(); // the waiter's, due at 45
+      jest.advanceTimersByTime(10); // t = 35: the second one's deadline
+      expect(w.held).toBe(1);
+      w.release(later);
+      expect(w.held).toBe(1);
+      expect(w.acquire()).toBeUndefined();
+      expect(w.acquire()).not.toBeUndefined();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });
