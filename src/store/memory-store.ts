@@ -67,6 +67,12 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
   };
   const put = (sub: Subscription): void => {
     const old = subs.get(sub.id);
+    // The indexes (and the domain count) depend on kind, presentity and watcher only: a record
+    // rewritten with the same ones (a fan-out storing each dialog's new CSeq) just replaces the value.
+    if (old && old.kind === sub.kind && old.presentity === sub.presentity && old.watcher === sub.watcher) {
+      subs.set(sub.id, sub);
+      return;
+    }
     if (old) unindex(old);
     subs.set(sub.id, sub);
     addTo(byPresentity, sub.kind, sub.presentity, sub.id);
