@@ -3,7 +3,7 @@
 import { randomInt } from "node:crypto";
 import type { SipPeer, SipRequest, SipResponse } from "../message/types.js";
 import { createHeaders } from "../message/headers.js";
-import { parseNameAddr, formatNameAddr } from "../message/name-addr.js";
+import { parseNameAddr } from "../message/name-addr.js";
 import { parseCSeq } from "../message/cseq.js";
 import { parseUri } from "../message/uri.js";
 
@@ -229,8 +229,8 @@ export function buildInDialogRequest(dialog: DialogState, method: string, opts: 
     for (const r of dialog.routeSet) headers.append("route", r);
   }
   headers.set("max-forwards", "70");
-  headers.set("to", formatNameAddr({ uri: dialog.remoteUri, params: tagParams(dialog.id.remoteTag) }));
-  headers.set("from", formatNameAddr({ uri: dialog.localUri, params: tagParams(dialog.id.localTag) }));
+  headers.set("to", taggedNameAddr(dialog.remoteUri, dialog.id.remoteTag));
+  headers.set("from", taggedNameAddr(dialog.localUri, dialog.id.localTag));
   headers.set("call-id", dialog.id.callId);
   headers.set("cseq", `${seq} ${method}`);
   if (method !== "ACK" && method !== "CANCEL" && method !== "BYE") headers.set("contact", `<${dialog.localTarget}>`);
@@ -259,8 +259,9 @@ function bodyBytes(text: string): Uint8Array {
   return lastBytes;
 }
 
-function tagParams(tag: string): ReadonlyMap<string, string | null> {
-  return tag ? new Map([["tag", tag]]) : new Map();
+/** formatNameAddr's text for `<uri>;tag=…` (no tag: `<uri>`), without a params Map per request. */
+function taggedNameAddr(uri: string, tag: string): string {
+  return tag ? `<${uri}>;tag=${tag}` : `<${uri}>`;
 }
 
 /** §19.1.1 table: method, headers and some params are not allowed in a Request-URI. */

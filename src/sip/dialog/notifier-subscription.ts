@@ -186,16 +186,20 @@ export class LiveSubscription implements NotifierSubscription {
     const d = this.d;
     const state = terminal ? "terminated" : d.state;
     const remaining = Math.max(0, Math.round((d.expiresAt - this.core.now()) / 1000));
-    const ss = formatSubscriptionState({ state, ...terminal, ...(terminal ? {} : { expires: remaining }) });
+    // Literals of one shape (no conditional spreads): built once per NOTIFY of every fan-out.
+    const ss = formatSubscriptionState(terminal
+      ? { state, reason: terminal.reason, retryAfter: terminal.retryAfter }
+      : { state, expires: remaining });
     const built = buildInDialogRequest(d.dialog, "NOTIFY", {
       headers: { event: formatEvent(d.event), "subscription-state": ss },
-      ...(d.body !== undefined ? { body: d.body } : {}),
-      ...(d.contentType !== undefined ? { contentType: d.contentType } : {}),
+      body: d.body,
+      contentType: d.contentType,
     });
     this.d = subscriptionData(this.d, { dialog: built.dialog });
+    const flow = this.d.dialog.flow;
     const res = await this.core.uac.send(built.request, {
       identity: this.d.resource,
-      ...(isFlow(this.d.dialog.flow) ? { target: this.d.dialog.flow } : {}),
+      target: isFlow(flow) ? flow : undefined,
       nextCSeq: () => {
         const seq = (this.d.dialog.localSeq ?? 0) + 1;
         this.d = subscriptionData(this.d, { dialog: { ...this.d.dialog, localSeq: seq } });
