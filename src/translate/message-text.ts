@@ -9,8 +9,25 @@ export interface MediaType {
   readonly params: ReadonlyMap<string, string>;
 }
 
-/** RFC 2045 §5.1 Content-Type; undefined when there is no type/subtype. */
+const MEDIA_TYPE_MEMO_MAX = 256;
+const mediaTypes = new Map<string, MediaType>();
+
+/**
+ * RFC 2045 §5.1 Content-Type; undefined when there is no type/subtype. Memoised per header text (a
+ * gateway sees a handful of Content-Type values; the view is readonly), bounded by emptying when full.
+ */
 export function parseMediaType(value: string): MediaType | undefined {
+  let mt = mediaTypes.get(value);
+  if (mt === undefined) {
+    mt = parseMediaTypeText(value);
+    if (mt === undefined) return undefined;
+    if (mediaTypes.size >= MEDIA_TYPE_MEMO_MAX) mediaTypes.clear();
+    mediaTypes.set(value, mt);
+  }
+  return mt;
+}
+
+function parseMediaTypeText(value: string): MediaType | undefined {
   const parts = value.split(";");
   const type = (parts.shift() ?? "").trim().toLowerCase();
   if (!/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(type)) return undefined;
@@ -56,6 +73,17 @@ function decodeUtf16Bom(bytes: Uint8Array): string {
   return new TextDecoder("utf-16be", { fatal: true }).decode(be);
 }
 
+// A fatal TextDecoder keeps no state between whole-buffer decode() calls: one per encoding serves all.
+const decoders = new Map<string, InstanceType<typeof TextDecoder>>();
+function decoderFor(encoding: string): InstanceType<typeof TextDecoder> {
+  let d = decoders.get(encoding);
+  if (d === undefined) {
+    d = new TextDecoder(encoding, { fatal: true, ignoreBOM: false });
+    decoders.set(encoding, d);
+  }
+  return d;
+}
+
 /** Decodes a text body in its declared charset; unknown charset → 415, undecodable bytes → 400. */
 export function decodeTextBody(bytes: Uint8Array, charset: string | undefined, accept: string): Result<string, MessageError> {
   const label = (charset ?? "utf-8").trim().toLowerCase();
@@ -66,7 +94,7 @@ export function decodeTextBody(bytes: Uint8Array, charset: string | undefined, a
   try {
     let text = row.decoder === "utf-16-bom"
       ? decodeUtf16Bom(bytes)
-      : new TextDecoder(row.decoder, { fatal: true, ignoreBOM: false }).decode(bytes);
+      : decoderFor(row.decoder).decode(bytes);
     if (row.decoder === "windows-1252") text = fixCp1252(text);
     return { ok: true, value: toXmlSafeText(text) };
   } catch {
