@@ -110,14 +110,28 @@ function applyCpim(draft: Draft, cpim: CpimMessage): void {
   const to = cpim.to[0];
   if (to !== undefined) draft.to = to.uri;
   if (cpim.dateTime !== undefined) draft.sentAt = cpim.dateTime;
-  if (cpim.subjects.length > 0) draft.subject = cpim.subjects.map((s) => ({ ...s, text: toXmlSafeText(s.text) }));
+  if (cpim.subjects.length > 0) {
+    draft.subject = cpim.subjects.map((s) => {
+      const lang = languageTag(s.lang);
+      return lang === undefined ? { text: toXmlSafeText(s.text) } : { lang, text: toXmlSafeText(s.text) };
+    });
+  }
   const req = imdnRequestOf(cpim);
   if (req.messageId === undefined) return;
-  draft.id = req.messageId;
+  // RFC 3862 §3.6 escapes can put any code point in a header value; the id becomes an attribute.
+  draft.id = toXmlSafeText(req.messageId);
   // XEP-0184 §5 / XEP-0333 §4: a request needs an id, which imdn.Message-ID provides.
   if (req.dispositions.has("positive-delivery")) draft.receipt = { request: true };
   if (req.dispositions.has("display")) draft.marker = { markable: true };
 }
+
+// xml:lang holds a BCP 47 tag (XML 1.0 §2.12, RFC 5646 §2.1 shape); anything else (quotes, controls) is
+// dropped rather than carried into the attribute.
+const LANGUAGE_TAG = /^[A-Za-z0-9]{1,8}(?:-[A-Za-z0-9]{1,8})*$/;
+const languageTag = (v: string | undefined): string | undefined => {
+  const tag = v?.split(",")[0]?.trim();
+  return tag !== undefined && LANGUAGE_TAG.test(tag) ? tag : undefined;
+};
 
 // RFC 3862 §4.7: a message that Requires a header we do not act on must not be processed.
 const UNDERSTOOD = new Set(["imdn.message-id", "imdn.disposition-notification"]);
@@ -125,8 +139,8 @@ const UNDERSTOOD = new Set(["imdn.message-id", "imdn.disposition-notification"])
 export function sipMessageToChat(msg: SipMessageIn, opts: SipToChatOptions = {}): Result<SipToChatResult, MessageError> {
   const draft: Draft = { from: msg.from, to: msg.to, type: opts.type ?? "chat", bodies: [] };
   if (msg.subject !== undefined && msg.subject.trim() !== "") draft.subject = [{ text: toXmlSafeText(msg.subject) }];
-  if (opts.threadFromCallId === true && msg.callId !== undefined) draft.thread = msg.callId;
-  const lang = msg.contentLanguage?.split(",")[0]?.trim() || undefined;
+  if (opts.threadFromCallId === true && msg.callId !== undefined) draft.thread = toXmlSafeText(msg.callId);
+  const lang = languageTag(msg.contentLanguage);
 
   const mt = msg.contentType === undefined ? undefined : parseMediaType(msg.contentType);
   let cpim: CpimMessage | undefined;
@@ -138,7 +152,7 @@ export function sipMessageToChat(msg: SipMessageIn, opts: SipToChatOptions = {})
     if (unknown !== undefined) return fail(badRequest(`CPIM: Require of unsupported header ${unknown}`));
     applyCpim(draft, cpim);
     const inner = cpim.contentHeaders.find((h) => h.name.toLowerCase() === "content-language")?.value;
-    const e = readBody(draft, cpim.contentType, cpim.body, inner?.split(",")[0]?.trim() || lang);
+    const e = readBody(draft, cpim.contentType, cpim.body, languageTag(inner) ?? lang);
     if (e !== undefined) return fail(e);
   } else {
     const e = readBody(draft, msg.contentType, msg.body, lang);

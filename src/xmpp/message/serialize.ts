@@ -3,7 +3,8 @@
 // against the element path, hostile text included), without the element tree: the SIP MESSAGE path
 // builds one stanza per request and serialized it at once, so the tree was only garbage.
 // Escaping is ltx's: attribute values escape & < > " ' and text escapes & < >. Characters XML 1.0
-// cannot carry are removed earlier, by the translator (src/translate/message-text.ts).
+// cannot carry are removed earlier, by the translator (src/translate/message-text.ts for text,
+// message-sip-to-chat.ts for the id, thread and xml:lang).
 import type { ChatMessage, LangText } from "../../domain/message.js";
 import { XHTML_IM_NS } from "../../../mappings/message-xhtml-profile.js";
 import type { SerializedStanza } from "../transport/serialized-stanza.js";

@@ -130,6 +130,23 @@ describe("sipMessageToChat: message/cpim", () => {
     expect(good({ contentType: "message/cpim", body: cpim(undefined, "message/imdn+xml", failed) }).message.failure).toEqual({ id: "o3", status: "forbidden", kind: "delivery" });
   });
 
+  it("keeps what XML 1.0 cannot carry out of the stanza's id, xml:lang and thread, not only its text", () => {
+    // CPIM header escapes (RFC 3862 §3.6 \\uXXXX) can produce any code point, NUL included; the id,
+    // xml:lang and thread are attributes/text of the <message/> too (XML 1.0 §2.2 Char), and one
+    // forbidden character makes the XMPP server close the whole component stream (RFC 6120 §4.9.3.13).
+    const raw = [
+      "From: <sip:alice@sip.example>", "To: <sip:juliet@xmpp.example>", "NS: imdn <urn:ietf:params:imdn>",
+      "imdn.Message-ID: m\\u0000\\b1", "imdn.Disposition-Notification: positive-delivery", "",
+      "Content-Type: text/plain;charset=UTF-8", "Content-Language: e\\u0001n", "", "hi"].join("\r\n");
+    const m = good({ contentType: "message/cpim", body: enc.encode(raw), callId: "c\u0001\ufffe1" }, { threadFromCallId: true }).message;
+    expect([m.id, m.bodies, m.thread, m.receipt]).toEqual(["m1", [{ text: "hi" }], "c1", { request: true }]);
+    // A Content-Language that is no language tag (BCP 47, what xml:lang holds: XML 1.0 §2.12) is dropped.
+    expect(good({ contentType: "text/plain", body: enc.encode("x"), contentLanguage: "en\"x" }).message.bodies).toEqual([{ text: "x" }]);
+    expect(good({ contentType: "text/plain", body: enc.encode("x"), contentLanguage: "zh-Hant-TW, en" }).message.bodies).toEqual([{ lang: "zh-Hant-TW", text: "x" }]);
+    const subj = cpim(undefined, "text/plain", enc.encode("x"), [{ lang: "fr", text: "a" }, { lang: "e\ufffen", text: "b" }]);
+    expect(good({ contentType: "message/cpim", body: subj }).message.subject).toEqual([{ lang: "fr", text: "a" }, { text: "b" }]);
+  });
+
   it("refuses nested CPIM (415), broken CPIM (400) and an unsupported Require (400)", () => {
     expect(bad({ contentType: "message/cpim", body: cpim(undefined, "message/cpim", enc.encode("x")) }).sip.status).toBe(415);
     expect(bad({ contentType: "message/cpim", body: enc.encode("To: <sip:b@x>\r\n\r\n\r\nx") }).sip).toEqual({ status: 400, reason: "CPIM: missing From header" });
