@@ -176,7 +176,8 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
     releaseLink: async () => {
       // Before the link goes to a standby that restores the dialogs: every CSeq is stored by now, so
       // they continue contiguously (docs/presence-flows.md, "Redis store: restart and outages").
-      if (config.store.kind === "redis") await presence?.markCleanStop().catch((err: unknown) => logger.warn({ err }, "clean stop not marked"));
+      // Only while holding the lease: after onLost another replica may already run these dialogs.
+      if (config.store.kind === "redis" && holder?.holding === true) await presence?.markCleanStop().catch((err: unknown) => logger.warn({ err }, "clean stop not marked"));
       await holder?.stop();
       metrics.linkHolder(false);
     },

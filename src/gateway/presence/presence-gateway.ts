@@ -127,6 +127,8 @@ export function createPresenceGateway(deps: PresenceDeps): PresenceGateway {
     }
   }
 
+  /** restore() ran in this process: the dialogs in the store were resumed (and sent on) here. */
+  let restored = false;
   const reannounce = () => {
     track(xmppWatchers.reannounce(pace), "re-announce");
     track(sipWatchers.reprobe(pace), "re-probe");
@@ -137,6 +139,7 @@ export function createPresenceGateway(deps: PresenceDeps): PresenceGateway {
     onReconnected: reannounce,
     async restore() {
       const clean = (await deps.store.takeMarker(CLEAN_STOP_MARKER)) !== undefined;
+      restored = true;
       const cseqSkip = clean ? 0 : RESTORE_CSEQ_SKIP;
       const counts = { sipWatchers: await sipWatchers.restore(cseqSkip), xmppWatchers: await xmppWatchers.restore(cseqSkip) };
       if (!clean && counts.sipWatchers + counts.xmppWatchers > 0) log.info({ cseqSkip }, "previous stop not clean: restored dialogs resume above their stored CSeq");
@@ -148,6 +151,12 @@ export function createPresenceGateway(deps: PresenceDeps): PresenceGateway {
       while (inflight.size > 0) await Promise.allSettled([...inflight]);
     },
     async markCleanStop() {
+      // Only the process that restored the dialogs (the link holder) knows their CSeqs are stored: a
+      // standby's marker would make the next restore after the holder's crash re-use CSeqs (500).
+      if (!restored) {
+        log.info("stop not marked clean: this process never held the presence dialogs");
+        return false;
+      }
       while (inflight.size > 0) await Promise.allSettled([...inflight]);
       if (sipWatchers.lostWrites > 0) {
         log.warn({ lostWrites: sipWatchers.lostWrites }, "stop not marked clean: dialog writes were lost");

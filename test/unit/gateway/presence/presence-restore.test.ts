@@ -73,6 +73,23 @@ describe("presence restore and the clean-stop marker", () => {
     third.stop();
   });
 
+  it("a replica that never restored the dialogs (a standby) does not mark its stop clean", async () => {
+    const store = createMemoryStore();
+    await seed(store);
+    const holder = gateway(store);
+    await holder.restore();
+    expect(await storedSeq(store)).toBe(100 + RESTORE_CSEQ_SKIP);
+    // A standby is scaled down cleanly while the holder keeps sending on the dialogs.
+    const standby = gateway(store);
+    standby.stop();
+    expect(await standby.markCleanStop()).toBe(false);
+    holder.stop(); // then the holder is killed: no markCleanStop
+    const next = gateway(store);
+    await next.restore();
+    expect(await storedSeq(store)).toBe(100 + 2 * RESTORE_CSEQ_SKIP);
+    next.stop();
+  });
+
   it("a stop after a lost dialog write is not marked clean", async () => {
     const store = createMemoryStore();
     await seed(store);
