@@ -158,8 +158,9 @@ export function createPresenceGateway(deps: PresenceDeps): PresenceGateway {
         return false;
       }
       while (inflight.size > 0) await Promise.allSettled([...inflight]);
-      if (sipWatchers.lostWrites > 0) {
-        log.warn({ lostWrites: sipWatchers.lostWrites }, "stop not marked clean: dialog writes were lost");
+      const unstored = await xmppWatchers.persistDialogs();
+      if (sipWatchers.lostWrites > 0 || unstored > 0) {
+        log.warn({ lostWrites: sipWatchers.lostWrites, unstored }, "stop not marked clean: dialog writes were lost");
         return false;
       }
       await deps.store.putMarker(CLEAN_STOP_MARKER, JSON.stringify({ at: Date.now(), pid: process.pid }));

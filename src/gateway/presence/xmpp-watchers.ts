@@ -32,6 +32,12 @@ export interface XmppWatchers {
   restore(cseqSkip?: number): Promise<number>;
   /** Cancels the in-process retries of SUBSCRIBE jobs that could not be queued (shutdown). */
   stop(): void;
+  /**
+   * Stores every live dialog as the SIP layer has it now (clean stop, after the SIP side closed):
+   * refresh SUBSCRIBEs advance the CSeq but reach the store only with the NOTIFY that follows them.
+   * Resolves with the number of writes that failed.
+   */
+  persistDialogs(): Promise<number>;
   readonly live: number;
 }
 
@@ -320,6 +326,22 @@ export function createXmppWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJ
       stopped = true;
       for (const t of requeueTimers) clearTimeout(t);
       requeueTimers.clear();
+    },
+    async persistDialogs() {
+      let failed = 0;
+      await Promise.all([...live].map(([id, sub]) => {
+        const d = sub.data();
+        if (d.dialog === undefined) return undefined;
+        const dialog = d.dialog;
+        return store.getSubscription(id).then((rec) => rec?.kind !== "xmppWatcher" ? undefined
+          // Serialised with the pair's NOTIFY work, which may end (and delete) the record meanwhile.
+          : serial(`${rec.watcher}\u0000${rec.presentity}`, async () => {
+            const now = await store.getSubscription(id);
+            if (live.get(id) !== sub || now?.kind !== "xmppWatcher") return;
+            await store.putSubscription({ ...now, dialog, expiresAt: d.expiresAt });
+          })).catch((err: unknown) => { failed++; log.warn({ err, id }, "dialog not stored at stop"); });
+      }));
+      return failed;
     },
     onXmppRequest: (xmppUser, identity, presentity, type) => serial(`${xmppUser}\u0000${presentity}`, async () => {
       await apply(await recordOf(xmppUser, presentity), xmppUser, identity, presentity, { kind: type === "subscribe" ? "xmppSubscribe" : "xmppUnsubscribe" });

@@ -47,6 +47,30 @@ function gateway(store: Store) {
   return createPresenceGateway(deps);
 }
 
+/** An XMPP watcher's dialog (the gateway subscribes): the SIP layer sends `refreshes` SUBSCRIBEs on it. */
+function watcherGateway(store: Store, refreshes: number) {
+  const f = fakeStack();
+  const notifier = createNotifier({ uac: f.uac, logger });
+  const deps: PresenceDeps = {
+    plan: testPlan(), trust: { proxies: new BlockList(), isTrusted: () => true },
+    sip: {
+      onSubscribe: (pkg, h) => notifier.onSubscribe(pkg, h),
+      restoreNotifierSubscription: (d) => notifier.restore(d),
+      subscribe: () => { throw new Error("not used"); },
+      // The refresh timers of the real subscriber, reduced to their effect: the local CSeq advanced.
+      restoreSubscription: (data) => ({
+        key: data.callId, response: Promise.resolve(undefined),
+        data: () => ({ ...data, dialog: { ...data.dialog!, localSeq: (data.dialog!.localSeq ?? 0) + refreshes } }),
+        onNotify: () => undefined, onTerminated: () => undefined,
+        refresh: async () => undefined, unsubscribe: async () => undefined,
+      }),
+    },
+    sendXmpp: () => undefined, store, logger,
+    config: { notifyMinIntervalSeconds: 0, maxSubscriptionsPerUser: 100, maxSubscriptionsPerDomain: 100, subscribeExpires: 3600, subscribeRatePerSecond: 100, reannounceRatePerSecond: 100 },
+  };
+  return createPresenceGateway(deps);
+}
+
 const storedSeq = async (store: Store) => {
   const r = await store.getSubscription("id0");
   return r?.kind === "sipWatcher" ? r.dialog.localSeq : undefined;
@@ -88,6 +112,25 @@ describe("presence restore and the clean-stop marker", () => {
     await next.restore();
     expect(await storedSeq(store)).toBe(100 + 2 * RESTORE_CSEQ_SKIP);
     next.stop();
+  });
+
+  it("a clean stop stores the CSeq of refresh SUBSCRIBEs sent on XMPP watchers' dialogs", async () => {
+    const store = createMemoryStore();
+    await seed(store);
+    const sw = await store.getSubscription("id0");
+    if (sw?.kind !== "sipWatcher") throw new Error("seed");
+    await store.putSubscription({
+      kind: "xmppWatcher", id: "xw0", watcher: ALICE, presentity: "sip:bob@sip.example",
+      dialog: { ...sw.dialog, localSeq: 5 }, expiresAt: Date.now() + 3_600_000, generation: 1, authorization: "subscribed",
+    });
+    const xwSeq = async () => { const r = await store.getSubscription("xw0"); return r?.kind === "xmppWatcher" ? r.dialog?.localSeq : undefined; };
+    const g = watcherGateway(store, 2);
+    await g.restore();
+    expect(await xwSeq()).toBe(5 + RESTORE_CSEQ_SKIP);
+    // Two refreshes went out (their NOTIFYs not processed before the stop); the marker vouches for the store.
+    g.stop();
+    expect(await g.markCleanStop()).toBe(true);
+    expect(await xwSeq()).toBe(5 + RESTORE_CSEQ_SKIP + 2);
   });
 
   it("a stop after a lost dialog write is not marked clean", async () => {
