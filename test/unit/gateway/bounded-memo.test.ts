@@ -11,6 +11,19 @@ describe("boundedMemo", () => {
     expect(calls).toEqual(["sip:a@x", "sip:b@x"]);
   });
 
+  it("does not keep results for keys longer than its key bound (hostile header text)", () => {
+    let calls = 0;
+    const f = boundedMemo((k) => { calls++; return k.length; });
+    const long = `sip:${"a".repeat(600)}@sip.example`;
+    expect(f(long)).toBe(long.length);
+    expect(f(long)).toBe(long.length);
+    expect(calls).toBe(2);
+    const short = `sip:${"a".repeat(400)}@sip.example`;
+    f(short);
+    f(short);
+    expect(calls).toBe(3);
+  });
+
   it("never holds more than its bound (emptied when full), and still answers correctly", () => {
     let calls = 0;
     const f = boundedMemo((k) => { calls++; return k.length; }, 3);
