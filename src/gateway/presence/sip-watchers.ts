@@ -223,8 +223,11 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
           if (sub === undefined) continue;
           if (a.kind === "activateSip") {
             await store.putSubscription({ ...rec, state: "active" });
-            await confirm(sub, sub.notify(await documentFor(xmppUser, sub.data().resource), PIDF, "active"));
-            await persist({ ...rec, state: "active" }, sub);
+            try {
+              await confirm(sub, sub.notify(await documentFor(xmppUser, sub.data().resource), PIDF, "active"));
+            } finally {
+              await persist({ ...rec, state: "active" }, sub); // its CSeq was used even if it failed
+            }
           } else if (a.kind === "terminateSip") {
             await sub.terminate(a.reason);
           }
@@ -297,6 +300,8 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
           unconfirmed.add(sub);
           failed++;
           firstError ??= err;
+          // A failed NOTIFY still used its CSeq, and may have reached the watcher: stored all the same.
+          answered(rec, sub);
         });
         pending.push(p);
       }

@@ -30,8 +30,7 @@ async function seed(store: Store): Promise<void> {
   });
 }
 
-function gateway(store: Store) {
-  const f = fakeStack();
+function gateway(store: Store, f = fakeStack()) {
   const notifier = createNotifier({ uac: f.uac, logger });
   const deps: PresenceDeps = {
     plan: testPlan(), trust: { proxies: new BlockList(), isTrusted: () => true },
@@ -131,6 +130,21 @@ describe("presence restore and the clean-stop marker", () => {
     g.stop();
     expect(await g.markCleanStop()).toBe(true);
     expect(await xwSeq()).toBe(5 + RESTORE_CSEQ_SKIP + 2);
+  });
+
+  it("a fan-out NOTIFY that failed still has its CSeq stored (it may have reached the watcher)", async () => {
+    const store = createMemoryStore();
+    await seed(store);
+    const f = fakeStack();
+    const g = gateway(store, f);
+    await g.restore();
+    expect(await storedSeq(store)).toBe(100 + RESTORE_CSEQ_SKIP);
+    f.respondWith(() => { throw new Error("connection reset after the write"); });
+    await store.putPresence(ALICE, [{ resource: "r", available: true, statuses: [], priority: 0 }]);
+    await g.sipWatchers.fanOut(ALICE);
+    expect(f.sent.filter((s) => s.request.method === "NOTIFY").length).toBe(1);
+    expect(await storedSeq(store)).toBe(100 + RESTORE_CSEQ_SKIP + 1);
+    g.stop();
   });
 
   it("a stop after a lost dialog write is not marked clean", async () => {
