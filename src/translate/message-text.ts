@@ -10,6 +10,9 @@ export interface MediaType {
 }
 
 const MEDIA_TYPE_MEMO_MAX = 256;
+// The header text is the sender's: a 60 KB Content-Type fits a SIP message, and 256 of them kept with
+// their parameter values pinned 15.5 MB (measured). Real values are short; longer ones are parsed, not kept.
+const MEDIA_TYPE_MEMO_KEY_MAX = 256;
 const mediaTypes = new Map<string, MediaType>();
 
 /**
@@ -17,6 +20,7 @@ const mediaTypes = new Map<string, MediaType>();
  * gateway sees a handful of Content-Type values; the view is readonly), bounded by emptying when full.
  */
 export function parseMediaType(value: string): MediaType | undefined {
+  if (value.length > MEDIA_TYPE_MEMO_KEY_MAX) return parseMediaTypeText(value);
   let mt = mediaTypes.get(value);
   if (mt === undefined) {
     mt = parseMediaTypeText(value);

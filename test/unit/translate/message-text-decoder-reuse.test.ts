@@ -22,3 +22,15 @@ describe("decodeTextBody with shared decoders", () => {
     expect(parseMediaType("not a type")).toBeUndefined();
   });
 });
+
+describe("parseMediaType memo", () => {
+  it("keeps short header texts and not long ones (the sender's text, up to a whole SIP message)", () => {
+    const short = "text/plain;charset=UTF-8";
+    expect(parseMediaType(short)).toBe(parseMediaType(short));
+    const long = `text/plain;charset=UTF-8;x="${"a".repeat(60_000)}"`;
+    const a = parseMediaType(long);
+    expect(a?.params.get("x")?.length).toBe(60_000);
+    expect(parseMediaType(long)).not.toBe(a);
+    expect(parseMediaType(long)).toEqual(a);
+  });
+});
