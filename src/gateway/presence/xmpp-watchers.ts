@@ -269,8 +269,13 @@ export function createXmppWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJ
         fetchedEmpty.set(presentity, Date.now());
         return states;
       }
-      // Cached only if the long-lived subscription has not written state meanwhile (version 0: absent).
-      await store.putPresence(presentity, states, { ifVersion: 0 }).catch((err: unknown) => log.warn({ err, presentity }, "fetched presence not cached"));
+      // Cached only if the long-lived subscription has not written state meanwhile (version 0: absent),
+      // and only while one of this presentity's subscriptions is live to keep it current: a fetch is a
+      // snapshot (RFC 6665 §4.4.3), and the cache goes only with the last watcher, so a snapshot
+      // written after that (an unsubscribe during the fetch) would stay forever.
+      await store.listByPresentity("xmppWatcher", presentity)
+        .then((recs) => (recs.some((r) => live.has(r.id)) ? store.putPresence(presentity, states, { ifVersion: 0 }) : undefined))
+        .catch((err: unknown) => log.warn({ err, presentity }, "fetched presence not cached"));
       return states;
     })().finally(() => fetches.delete(presentity));
     fetches.set(presentity, p);

@@ -387,6 +387,21 @@ describe("XMPP watchers: a probe with nothing cached fetches (RFC 6665 §4.4.3)"
     await queue.close({ graceful: false });
   });
 
+  it("a fetch that ends after the last watcher left does not leave its state in the cache", async () => {
+    jest.useFakeTimers();
+    const { store, queue, fake, stanzas, watchers } = await subscribedWithoutState(["carol"]);
+    const p = probe(watchers, "carol");
+    await jest.advanceTimersByTimeAsync(0);
+    expect(fake.sent.map((s) => s.expires)).toEqual([3600, 0]);
+    await watchers.onXmppRequest("alice@xmpp.example", "sip:alice@xmpp.example", "sip:carol@sip.example", "unsubscribe");
+    fake.sent[1]!.notify("terminated", "in a meeting");
+    await p;
+    expect(stanzas.filter((s) => s.attrs.type === undefined).map((s) => s.getChildText("status"))).toEqual(["in a meeting"]);
+    // Nobody keeps a snapshot current any more (RFC 6665 §4.4.3: a fetch is not a subscription): not cached.
+    expect(await store.getPresence("sip:carol@sip.example")).toBeUndefined();
+    await queue.close({ graceful: false });
+  });
+
   it("a probe from an XMPP user who is not subscribed fetches nothing and learns nothing", async () => {
     jest.useFakeTimers();
     const { queue, fake, stanzas, watchers } = await subscribedWithoutState(["carol"]);
