@@ -158,6 +158,7 @@ export function createPresenceGateway(deps: PresenceDeps): PresenceGateway {
         return false;
       }
       while (inflight.size > 0) await Promise.allSettled([...inflight]);
+      await sipWatchers.settled();
       const unstored = await xmppWatchers.persistDialogs();
       if (sipWatchers.lostWrites > 0 || unstored > 0) {
         log.warn({ lostWrites: sipWatchers.lostWrites, unstored }, "stop not marked clean: dialog writes were lost");

@@ -30,6 +30,8 @@ export interface SipWatchers {
   restore(cseqSkip?: number): Promise<number>;
   /** Store writes of advanced dialogs that failed since start: the store may be behind the wire. */
   readonly lostWrites: number;
+  /** Settles once the store writes of refreshed dialogs under way have ended (clean stop). */
+  settled(): Promise<void>;
   readonly live: number;
 }
 
@@ -50,6 +52,8 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
    */
   const unconfirmed = new WeakSet<NotifierSubscription>();
   let lostWrites = 0;
+  /** Store writes of refreshed dialogs still under way (a clean stop waits for them). */
+  const refreshWrites = new Set<Promise<void>>();
   const confirmed = (sub: NotifierSubscription, res: { readonly status: number } | undefined): void => {
     if (res !== undefined && res.status >= 200 && res.status < 300) unconfirmed.delete(sub);
     else unconfirmed.add(sub);
@@ -126,8 +130,10 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
   // One listener pair for every held subscription, not two closures (and their context, and a copy of
   // the record) per subscription: the record is read back from the store by the subscription's tag.
   const onRefreshed = (_expires: number, sub: NotifierSubscription): void => {
-    void recordOf(sub).then((rec) => rec === undefined ? undefined : persist(rec, sub))
+    const w = recordOf(sub).then((rec) => rec === undefined ? undefined : persist(rec, sub))
       .catch((err: unknown) => { lostWrites++; log.warn({ err }, "store write failed"); });
+    refreshWrites.add(w);
+    void w.finally(() => refreshWrites.delete(w));
   };
   const onEnded = (ended: SubscriptionEnded, sub: NotifierSubscription): void => {
     const id = sub.tag;
@@ -322,6 +328,9 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
       }
     },
     get lostWrites() { return lostWrites; },
+    async settled() {
+      while (refreshWrites.size > 0) await Promise.allSettled([...refreshWrites]);
+    },
     async restore(cseqSkip = 0) {
       let n = 0;
       // An active dialog resumes with the presentity's current document: a refresh SUBSCRIBE must be

@@ -10,7 +10,7 @@ import { createMemoryStore } from "../../../../src/store/memory-store.js";
 import type { Store } from "../../../../src/store/store.js";
 import { createPresenceGateway } from "../../../../src/gateway/presence/presence-gateway.js";
 import { RESTORE_CSEQ_SKIP, type PresenceDeps } from "../../../../src/gateway/presence/presence-deps.js";
-import { fakeStack, logger, request } from "../../sip/dialog/fake-stack.js";
+import { fakeStack, incoming, logger, request } from "../../sip/dialog/fake-stack.js";
 import { testPlan } from "../../translate/address-fixture.js";
 
 const ALICE = "alice@xmpp.example";
@@ -30,8 +30,7 @@ async function seed(store: Store): Promise<void> {
   });
 }
 
-function gateway(store: Store, f = fakeStack()) {
-  const notifier = createNotifier({ uac: f.uac, logger });
+function gateway(store: Store, f = fakeStack(), notifier = createNotifier({ uac: f.uac, logger })) {
   const deps: PresenceDeps = {
     plan: testPlan(), trust: { proxies: new BlockList(), isTrusted: () => true },
     sip: {
@@ -145,6 +144,29 @@ describe("presence restore and the clean-stop marker", () => {
     expect(f.sent.filter((s) => s.request.method === "NOTIFY").length).toBe(1);
     expect(await storedSeq(store)).toBe(100 + RESTORE_CSEQ_SKIP + 1);
     g.stop();
+  });
+
+  it("a clean stop waits for the store write of a refresh received just before it", async () => {
+    const store = createMemoryStore();
+    await seed(store);
+    const f = fakeStack();
+    const notifier = createNotifier({ uac: f.uac, logger });
+    const g = gateway(store, f, notifier);
+    await g.restore();
+    // The store is slow, then fails: the refresh's dialog (its NOTIFY's CSeq) never reaches it.
+    let failWrites: () => void = () => undefined;
+    const writeFails = new Promise<void>((r) => { failWrites = r; });
+    Object.assign(store, { putSubscription: async () => { await writeFails; throw new Error("store down"); } });
+    notifier.handleSubscribe(incoming(request("SUBSCRIBE", "sip:alice@198.51.100.1:5060", {
+      from: "<sip:w0@sip.example>;tag=t0", to: `<sip:${ALICE}>;tag=a0`, "call-id": "c0", cseq: "2 SUBSCRIBE",
+      event: "presence", expires: "600", contact: "<sip:w0@192.0.2.9:5062>",
+    })));
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    g.stop();
+    const marked = g.markCleanStop();
+    failWrites();
+    expect(await marked).toBe(false);
+    expect(await store.takeMarker("presence-clean-stop")).toBeUndefined();
   });
 
   it("a stop after a lost dialog write is not marked clean", async () => {
