@@ -177,7 +177,8 @@ export function createXmppWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJ
     return { ...rec, retryAfterAt: Date.now() + afterMs };
   }
 
-  const requeueTimers = new Set<NodeJS.Timeout>();
+  /** One pending re-queue per pair (key as in serial): it re-reads the record, so it serves every failure. */
+  const requeueTimers = new Map<string, NodeJS.Timeout>();
   let stopped = false;
 
   function enqueueBurst(watcher: string, presentity: string, afterMs: number, failures: number): void {
@@ -198,18 +199,20 @@ export function createXmppWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJ
       log.warn({ err, watcher, presentity }, "SUBSCRIBE not queued; restore() queues it again");
       return;
     }
+    const pair = `${watcher}\u0000${presentity}`;
+    if (requeueTimers.has(pair)) return;
     const inMs = Math.min(REQUEUE_MAX_MS, REQUEUE_FIRST_MS * 2 ** Math.min(failures - 1, 16));
     log.warn({ err, watcher, presentity, failures, retryInMs: inMs }, "SUBSCRIBE not queued; trying again");
     const timer = setTimeout(() => {
-      requeueTimers.delete(timer);
-      void serial(`${watcher}\u0000${presentity}`, async () => {
+      requeueTimers.delete(pair);
+      void serial(pair, async () => {
         const rec = await recordOf(watcher, presentity);
         if (rec?.retryAfterAt === undefined || live.has(rec.id)) return; // unsubscribed or sent meanwhile
         enqueueBurst(watcher, presentity, Math.max(0, rec.retryAfterAt - Date.now()), failures);
       }).catch((e: unknown) => requeueLater(watcher, presentity, failures + 1, e));
     }, inMs);
     timer.unref();
-    requeueTimers.add(timer);
+    requeueTimers.set(pair, timer);
   }
 
   /** The XMPP user's SIP identity (From of her SUBSCRIBEs): her stored dialog's, else from the plan. */
@@ -329,7 +332,7 @@ export function createXmppWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJ
     get live() { return live.size; },
     stop() {
       stopped = true;
-      for (const t of requeueTimers) clearTimeout(t);
+      for (const t of requeueTimers.values()) clearTimeout(t);
       requeueTimers.clear();
     },
     async persistDialogs() {

@@ -263,6 +263,30 @@ describe("XMPP watchers: the job queue unavailable when a SUBSCRIBE is queued", 
     await flaky.inner.close({ graceful: false });
   });
 
+  it("one retry chain per pair, however often its SUBSCRIBE failed to queue", async () => {
+    jest.useFakeTimers();
+    let outage = true;
+    const { flaky, sent, watchers } = setup(() => outage);
+    const request = (type: "subscribe" | "unsubscribe") => watchers.onXmppRequest("u1@xmpp.example", "sip:u1@xmpp.example", "sip:c0@sip.example", type);
+    // While Redis is down the user subscribes, unsubscribes and subscribes again: the second subscribe's
+    // failure must not start a second chain beside the first one's (which now serves the new record).
+    for (let i = 0; i < 3; i++) {
+      await request("subscribe");
+      await jest.advanceTimersByTimeAsync(0);
+      await request("unsubscribe");
+    }
+    await request("subscribe");
+    await jest.advanceTimersByTimeAsync(0);
+    const before = flaky.refused();
+    await jest.advanceTimersByTimeAsync(1000); // every chain is at its first, 1 s step
+    expect(flaky.refused() - before).toBe(1);
+    outage = false;
+    await jest.advanceTimersByTimeAsync(10_000);
+    expect(sent.map((s) => s.to)).toEqual(["sip:c0@sip.example"]);
+    watchers.stop();
+    await flaky.inner.close({ graceful: false });
+  });
+
   it("stops trying for a pair unsubscribed during the outage, and on stop()", async () => {
     jest.useFakeTimers();
     let outage = true;
