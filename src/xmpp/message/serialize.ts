@@ -2,26 +2,17 @@
 // buildXmppMessage(chat).toString(), byte for byte (test/unit/xmpp-message/serialize.test.ts checks it
 // against the element path, hostile text included), without the element tree: the SIP MESSAGE path
 // builds one stanza per request and serialized it at once, so the tree was only garbage.
-// Escaping is ltx's: attribute values escape & < > " ' and text escapes & < >. Characters XML 1.0
-// cannot carry are removed earlier, by the translator (src/translate/message-text.ts for text,
-// message-sip-to-chat.ts for the id, thread and xml:lang).
+// Escaping is ltx's (src/xmpp/xml-escape.ts). Characters XML 1.0 cannot carry are removed earlier,
+// by the translator (src/translate/message-text.ts for text, message-sip-to-chat.ts for the id,
+// thread and xml:lang).
 import type { ChatMessage, LangText } from "../../domain/message.js";
 import { XHTML_IM_NS } from "../../../mappings/message-xhtml-profile.js";
-import type { SerializedStanza } from "../transport/serialized-stanza.js";
+import { serializedStanza, type SerializedStanza } from "../transport/serialized-stanza.js";
 import { xml } from "../xml.js";
+import { escapeAttr, escapeText } from "../xml-escape.js";
 import { CHATSTATES_NS, MARKERS_NS, RECEIPTS_NS } from "./namespaces.js";
 import { parseXhtml } from "./xhtml-parse.js";
 import { sanitizeXhtmlBody } from "./xhtml-im.js";
-
-const ATTR_SPECIAL = /["&'<>]/;
-const ATTR_SPECIALS = /["&'<>]/g;
-const TEXT_SPECIAL = /[&<>]/;
-const TEXT_SPECIALS = /[&<>]/g;
-const ENTITY: Readonly<Record<string, string>> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" };
-const entity = (c: string): string => ENTITY[c]!;
-
-export const escapeAttr = (s: string): string => (ATTR_SPECIAL.test(s) ? s.replace(ATTR_SPECIALS, entity) : s);
-export const escapeText = (s: string): string => (TEXT_SPECIAL.test(s) ? s.replace(TEXT_SPECIALS, entity) : s);
 
 /** `<name xml:lang="…">text</name>`; empty text gives `<name/>` (ltx drops an empty text child). */
 function langText(name: string, t: LangText): string {
@@ -55,5 +46,5 @@ export function serializeXmppMessage(chat: ChatMessage): SerializedStanza {
     else if (chat.id !== undefined && !isAck) children += `<markable xmlns="${MARKERS_NS}"/>`;
   }
   s += children === "" ? "/>" : `>${children}</message>`;
-  return { serialized: true, name: "message", from: chat.from, xml: s };
+  return serializedStanza("message", chat.from, s);
 }

@@ -5,6 +5,7 @@ import { buildXmppMessage } from "../../../src/xmpp/message/build.js";
 import { serializeXmppMessage } from "../../../src/xmpp/message/serialize.js";
 import { parseXmppMessage } from "../../../src/xmpp/message/parse.js";
 import { parseXml } from "../../../src/xmpp/xml.js";
+import { serializedStanza } from "../../../src/xmpp/transport/serialized-stanza.js";
 
 // Hostile pieces: markup, entities, CDATA end, both quotes, C0 controls XML 1.0 forbids, DEL, C1,
 // U+FFFE, a lone surrogate, astral-plane emoji (surrogate pairs), combining marks, RTL text.
@@ -64,5 +65,16 @@ describe("serializeXmppMessage", () => {
     // Parses back to the same message: nothing was injected.
     const back = parseXmppMessage(parseXml(s.xml));
     expect(back).toEqual({ ok: true, value: { from: "a@x", to: "b@y", type: "chat", id: `"><x/>`, bodies: [{ lang: "en'", text: "</body><evil/>&" }] } });
+  });
+});
+
+describe("serializedStanza: the link's from is the text's own", () => {
+  it("accepts text that opens with its from attribute, escaped as written", () => {
+    expect(serializedStanza("message", "a&b@x.example", '<message from="a&amp;b@x.example" to="c@y"/>').from).toBe("a&b@x.example");
+  });
+  it("refuses text whose from attribute differs from the one the link would check", () => {
+    expect(() => serializedStanza("message", "alice@sip.example", '<message from="mallory@evil.example" to="c@y"/>')).toThrow(/from attribute/);
+    expect(() => serializedStanza("message", "alice@sip.example", '<message to="c@y" from="alice@sip.example"/>')).toThrow(/from attribute/);
+    expect(() => serializedStanza("presence", "alice@sip.example", '<message from="alice@sip.example"/>')).toThrow(/from attribute/);
   });
 });
