@@ -12,7 +12,7 @@ import type { CpimMessage } from "../simple/cpim/types.js";
 import { parseIsComposing } from "../simple/iscomposing/iscomposing.js";
 import { parseImdn } from "../simple/imdn/imdn.js";
 import { imdnRequestOf } from "../simple/imdn/disposition.js";
-import { decodeTextBody, parseMediaType, toXmlSafeText } from "./message-text.js";
+import { decodeTextBody, parseMediaType, toXmlAttributeText, toXmlSafeText } from "./message-text.js";
 import { htmlToChatParts } from "./message-html.js";
 
 export interface SipMessageIn {
@@ -119,7 +119,7 @@ function applyCpim(draft: Draft, cpim: CpimMessage): void {
   const req = imdnRequestOf(cpim);
   if (req.messageId === undefined) return;
   // RFC 3862 §3.6 escapes can put any code point in a header value; the id becomes an attribute.
-  draft.id = toXmlSafeText(req.messageId);
+  draft.id = toXmlAttributeText(req.messageId);
   // XEP-0184 §5 / XEP-0333 §4: a request needs an id, which imdn.Message-ID provides.
   if (req.dispositions.has("positive-delivery")) draft.receipt = { request: true };
   if (req.dispositions.has("display")) draft.marker = { markable: true };

@@ -60,6 +60,16 @@ export function toXmlSafeText(s: string): string {
   return s.replace(NON_XML, "").replace(C1, "");
 }
 
+/**
+ * For a value that becomes an attribute (a stanza id): XML-safe, and TAB, LF and CR as the space a
+ * receiving parser turns them into (XML 1.0 §3.3.3 attribute-value normalization). Otherwise an id
+ * carrying them comes back in an error stanza changed, and the bounce no longer matches the message
+ * it answers (the SIP sender would get 200 for a message that bounced).
+ */
+export function toXmlAttributeText(s: string): string {
+  return toXmlSafeText(s).replace(/[\t\n\r]/g, " ");
+}
+
 // WHATWG windows-1252 for 0x80–0x9F (Encoding index-windows-1252). COMPAT(Node 20): its TextDecoder
 // returns the C1 code points U+0080–U+009F for these bytes, as ISO-8859-1 would; remapped here.
 const CP1252_HIGH = [

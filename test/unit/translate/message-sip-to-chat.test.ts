@@ -140,6 +140,10 @@ describe("sipMessageToChat: message/cpim", () => {
       "Content-Type: text/plain;charset=UTF-8", "Content-Language: e\\u0001n", "", "hi"].join("\r\n");
     const m = good({ contentType: "message/cpim", body: enc.encode(raw), callId: "c\u0001\ufffe1" }, { threadFromCallId: true }).message;
     expect([m.id, m.bodies, m.thread, m.receipt]).toEqual(["m1", [{ text: "hi" }], "c1", { request: true }]);
+    // TAB/LF/CR in an id come back from the server as spaces (XML 1.0 §3.3.3): sent as spaces, so a
+    // bounce carrying the id still matches the message.
+    const ws = raw.replace("m\\u0000\\b1", "m\\u0009a\\u000Ab\\u000Dc");
+    expect(good({ contentType: "message/cpim", body: enc.encode(ws) }).message.id).toBe("m a b c");
     // A Content-Language that is no language tag (BCP 47, what xml:lang holds: XML 1.0 §2.12) is dropped.
     expect(good({ contentType: "text/plain", body: enc.encode("x"), contentLanguage: "en\"x" }).message.bodies).toEqual([{ text: "x" }]);
     expect(good({ contentType: "text/plain", body: enc.encode("x"), contentLanguage: "zh-Hant-TW, en" }).message.bodies).toEqual([{ lang: "zh-Hant-TW", text: "x" }]);
