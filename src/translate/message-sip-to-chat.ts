@@ -85,7 +85,8 @@ function readBody(draft: Draft, contentType: string | undefined, body: Uint8Arra
       const n = parseImdn(body);
       if (!n.ok) return badRequest(n.error.reason);
       const key = `${n.value.notification.kind}/${n.value.notification.status}` as ImdnStatusKey;
-      const id = n.value.messageId;
+      // An attribute of the receipt/marker (see toXmlAttributeText); XMPP ids it answers never hold TAB/LF/CR.
+      const id = toXmlAttributeText(n.value.messageId);
       switch (imdnStatusToXmpp[key].xmpp) {
         case "received": draft.receipt = { received: id }; break;
         case "displayed": draft.marker = { displayed: id }; break;
