@@ -149,6 +149,7 @@ export function createPresenceGateway(deps: PresenceDeps): PresenceGateway {
     },
     async idle() {
       while (inflight.size > 0) await Promise.allSettled([...inflight]);
+      await xmppWatchers.settled();
     },
     async markCleanStop() {
       // Only the process that restored the dialogs (the link holder) knows their CSeqs are stored: a
@@ -159,6 +160,7 @@ export function createPresenceGateway(deps: PresenceDeps): PresenceGateway {
       }
       while (inflight.size > 0) await Promise.allSettled([...inflight]);
       await sipWatchers.settled();
+      await xmppWatchers.settled();
       const unstored = await xmppWatchers.persistDialogs();
       if (sipWatchers.lostWrites > 0 || unstored > 0) {
         log.warn({ lostWrites: sipWatchers.lostWrites, unstored }, "stop not marked clean: dialog writes were lost");

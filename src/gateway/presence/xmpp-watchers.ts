@@ -32,6 +32,8 @@ export interface XmppWatchers {
   restore(cseqSkip?: number): Promise<number>;
   /** Cancels the in-process retries of SUBSCRIBE jobs that could not be queued (shutdown). */
   stop(): void;
+  /** Settles once the work started by received NOTIFYs and ended subscriptions is done. */
+  settled(): Promise<void>;
   /**
    * Stores every live dialog as the SIP layer has it now (clean stop, after the SIP side closed):
    * refresh SUBSCRIBEs advance the CSeq but reach the store only with the NOTIFY that follows them.
@@ -140,7 +142,7 @@ export function createXmppWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJ
     live.set(rec.id, sub);
     const key = `${rec.watcher}\u0000${rec.presentity}`;
     const current = () => recordOf(rec.watcher, rec.presentity);
-    sub.onNotify((n) => void serial(key, async () => {
+    sub.onNotify((n) => void tracked(serial(key, async () => {
       if (live.get(rec.id) !== sub) return;
       const stored = await current();
       const event: SubscriptionEvent = n.state === "terminated"
@@ -151,16 +153,25 @@ export function createXmppWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJ
       // presentity may already be cached from another watcher's subscription (shared contacts).
       const newlyAuthorized = step.pair.xmppAuthorized && stored?.authorization !== "subscribed" ? rec.watcher : undefined;
       if (step.pair.xmppWatchesSip === "active") await onState(rec.presentity, n, newlyAuthorized);
-    }).catch((err: unknown) => log.warn({ err }, "NOTIFY not processed")));
+    }).catch((err: unknown) => log.warn({ err }, "NOTIFY not processed"))));
     sub.onTerminated((ended) => {
       // Final NOTIFYs are handled above; here only failures without one (error response, Timer N, expiry).
       if (ended.by === "notifier" || ended.by === "subscriber") return;
-      void serial(key, async () => {
+      void tracked(serial(key, async () => {
         if (live.get(rec.id) !== sub) return;
         const stored = await current();
         await apply(stored, rec.watcher, identity, rec.presentity, { kind: "subscribeFailed", status: ended.status ?? 408, ...(ended.retryAfter !== undefined ? { retryAfter: ended.retryAfter } : {}) });
-      }).catch((err: unknown) => log.warn({ err }, "subscription end not processed"));
+      }).catch((err: unknown) => log.warn({ err }, "subscription end not processed")));
     });
+  }
+
+  // The work NOTIFYs and subscription ends start (store writes, stanzas), so that a shutdown can wait
+  // for it before the store closes (presence-gateway idle()).
+  const inflight = new Set<Promise<void>>();
+  function tracked(p: Promise<void>): Promise<void> {
+    inflight.add(p);
+    void p.finally(() => inflight.delete(p));
+    return p;
   }
 
   const burstKey = (xmppUser: string, sipPresentity: string) => jobKeyOf("subscribe.burst", { xmppUser, sipPresentity }).id;
@@ -330,6 +341,9 @@ export function createXmppWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJ
 
   return {
     get live() { return live.size; },
+    async settled() {
+      while (inflight.size > 0) await Promise.allSettled([...inflight]);
+    },
     stop() {
       stopped = true;
       for (const t of requeueTimers.values()) clearTimeout(t);

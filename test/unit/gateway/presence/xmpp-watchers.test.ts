@@ -139,6 +139,18 @@ describe("XMPP watchers: paced SUBSCRIBEs", () => {
     expect((await store.listAll("xmppWatcher")).every((r) => r.authorization === "subscribed" && r.retryAfterAt === undefined)).toBe(true);
   });
 
+  it("settled() waits for the work a NOTIFY started (a shutdown waits for it before the store closes)", async () => {
+    build(10);
+    await subscribe("u1", "c0");
+    await jest.advanceTimersByTimeAsync(200);
+    expect(sent.length).toBe(1);
+    sent[0]!.notify("active", "here");
+    expect(stanzas).toEqual([]); // the store reads and writes are still pending
+    await watchers.settled();
+    expect(stanzas.map((st) => st.attrs.type)).toEqual(["subscribed", undefined]);
+    expect((await store.listAll("xmppWatcher"))[0]?.authorization).toBe("subscribed");
+  });
+
   it("retries and new subscriptions share the one limit", async () => {
     build(10);
     await Promise.all(Array.from({ length: 10 }, (_, k) => subscribe("u1", `a${k}`)));
