@@ -83,6 +83,20 @@ export function createPresenceGateway(deps: PresenceDeps): PresenceGateway {
   const lastState = new Map<string, string>();
   const LAST_STATE_MAX = 100_000;
 
+  /**
+   * Whether a presence from `presentity` addressed to `sipUser` may become what all her SIP watchers
+   * see. A broadcast reaches every subscribed contact (RFC 6121 §4.2.2), the watchers among them, so
+   * a copy to a SIP user who holds no subscription to her here carries nothing they do not also get;
+   * while directed presence (§4.6) to such a user is for that user only and must not leak to the
+   * watchers. With no SIP watcher at all it is kept: there is no one to show it to now, and the cache
+   * stays current for the next subscriber. (Directed presence to a user who is also a watcher cannot be
+   * told from a broadcast copy: docs/presence-flows.md, known gaps.)
+   */
+  async function reachesWatchers(presentity: string, sipUser: string): Promise<boolean> {
+    if ((await deps.store.listByWatcher("sipWatcher", sipUser)).some((s) => s.presentity === presentity)) return true;
+    return (await deps.store.listByPresentity("sipWatcher", presentity)).length === 0;
+  }
+
   function onXmppPresence(stanza: InboundStanza): void {
     if (stopped) {
       log.debug({ from: stanza.from.toString(), type: stanza.type }, "presence after stop: ignored");
@@ -99,15 +113,21 @@ export function createPresenceGateway(deps: PresenceDeps): PresenceGateway {
     log.debug({ xmppUser, sipUser, kind: meaning.kind, type: stanza.type }, "presence in");
     switch (meaning.kind) {
       case "state": {
-        // Presence is per presentity, whichever SIP contact it was addressed to: the server sends one
-        // copy per subscribed contact, and the first one updates the cache; the rest are unchanged.
+        // Presence is per presentity: the server sends one copy of a broadcast per subscribed contact
+        // (RFC 6121 §4.2.2), and the first copy applied updates the cache; the rest are unchanged.
         const state = meaning.state;
         const fullJid = stanza.from.toString();
         const fingerprint = JSON.stringify(state);
         if (lastState.get(fullJid) === fingerprint) return;
-        if (lastState.size >= LAST_STATE_MAX) lastState.clear();
-        lastState.set(fullJid, fingerprint);
         return track(serial(`presence\u0000${xmppUser}`, async () => {
+          // The copies of one broadcast queue here before the first is applied; it sets the fingerprint.
+          if (lastState.get(fullJid) === fingerprint) return;
+          if (!(await reachesWatchers(xmppUser, sipUser))) {
+            log.debug({ xmppUser, sipUser }, "directed presence to a SIP user who watches nothing here: not shown to her watchers");
+            return;
+          }
+          if (lastState.size >= LAST_STATE_MAX) lastState.clear();
+          lastState.set(fullJid, fingerprint);
           const cached = await deps.store.getPresence(xmppUser);
           const change = applyResourcePresence(cached?.states ?? [], state);
           if (change.changed.length === 0) return;

@@ -1,0 +1,95 @@
+// Directed presence (RFC 6121 §4.6) versus broadcast copies (§4.2.2) on the XMPP → SIP side: a
+// presence alice directs to a SIP user who watches nothing of hers here must not become what her SIP
+// watchers are told. The real presence gateway and notifier over the fake transaction layer of the
+// dialog tests, the real memory store.
+import { describe, expect, it } from "@jest/globals";
+import { BlockList } from "node:net";
+import { createNotifier } from "../../../../src/sip/dialog/notifier.js";
+import { createUasDialog, isDialogError } from "../../../../src/sip/dialog/dialog.js";
+import { createMemoryStore } from "../../../../src/store/memory-store.js";
+import type { Store } from "../../../../src/store/store.js";
+import { createPresenceGateway } from "../../../../src/gateway/presence/presence-gateway.js";
+import type { PresenceDeps } from "../../../../src/gateway/presence/presence-deps.js";
+import { readStanza } from "../../../../src/xmpp/parse/stanza.js";
+import { xml } from "../../../../src/xmpp/xml.js";
+import { fakeStack, logger, request } from "../../sip/dialog/fake-stack.js";
+import { testPlan } from "../../translate/address-fixture.js";
+
+const ALICE = "alice@xmpp.example";
+
+async function watcher(store: Store, user: string): Promise<void> {
+  const req = {
+    ...request("SUBSCRIBE", `sip:${ALICE}`, {
+      from: `<sip:${user}@sip.example>;tag=t-${user}`, to: `<sip:${ALICE}>`, "call-id": `c-${user}`, cseq: "1 SUBSCRIBE", contact: `<sip:${user}@192.0.2.9:5062>`,
+    }),
+    source: { transport: "UDP" as const, address: "192.0.2.9", port: 5062 },
+  };
+  const d = createUasDialog(req, `a-${user}`, "sip:alice@198.51.100.1:5060");
+  if (isDialogError(d)) throw new Error(d.reason);
+  await store.putSubscription({
+    kind: "sipWatcher", id: `id-${user}`, watcher: `sip:${user}@sip.example`, presentity: ALICE, event: "presence",
+    dialog: { ...d, localSeq: 1 }, state: "active", expiresAt: Date.now() + 3_600_000,
+  });
+}
+
+async function gateway(store: Store) {
+  const f = fakeStack();
+  const notifier = createNotifier({ uac: f.uac, logger });
+  const deps: PresenceDeps = {
+    plan: testPlan(), trust: { proxies: new BlockList(), isTrusted: () => true },
+    sip: {
+      onSubscribe: (pkg, h) => notifier.onSubscribe(pkg, h),
+      restoreNotifierSubscription: (d) => notifier.restore(d),
+      subscribe: () => { throw new Error("not used"); },
+      restoreSubscription: () => { throw new Error("not used"); },
+    },
+    sendXmpp: () => undefined, store, logger,
+    config: { notifyMinIntervalSeconds: 0, maxSubscriptionsPerUser: 100, maxSubscriptionsPerDomain: 100, subscribeExpires: 3600, subscribeRatePerSecond: 100, reannounceRatePerSecond: 100 },
+  };
+  const g = createPresenceGateway(deps);
+  await g.restore();
+  /** alice's presence as the server delivers it to `to` (a broadcast copy or directed presence). */
+  const presence = async (to: string, status: string) => {
+    const r = readStanza(xml("presence", { from: `${ALICE}/pc`, to: `${to}@sip.example` }, xml("show", {}, "dnd"), xml("status", {}, status)));
+    if (!r.ok) throw new Error("stanza");
+    g.onXmppPresence(r.stanza);
+    await g.idle();
+    for (let i = 0; i < 5; i++) await new Promise((res) => setImmediate(res));
+  };
+  const notified = () => f.sent.filter((s) => s.request.method === "NOTIFY").map((s) => [s.request.uri.split("@")[0], new TextDecoder().decode(s.request.body).match(/<note[^>]*>([^<]*)</)?.[1]]);
+  return { g, presence, notified };
+}
+
+describe("XMPP presence → SIP watchers: directed presence stays with its addressee", () => {
+  it("presence directed to a SIP user who is no watcher is not NOTIFYed to bob; a broadcast copy to bob is", async () => {
+    const store = createMemoryStore();
+    await watcher(store, "bob");
+    const { g, presence, notified } = await gateway(store);
+    await presence("carol", "only for carol");
+    expect(notified()).toEqual([]);
+    expect(await store.getPresence(ALICE)).toBeUndefined();
+    await presence("bob", "for everyone");
+    expect(notified()).toEqual([["sip:bob", "for everyone"]]);
+    g.stop();
+  });
+
+  it("a broadcast whose first copy goes to a contact without a dialog (offline SIP user) still reaches the watchers", async () => {
+    const store = createMemoryStore();
+    await watcher(store, "bob");
+    await watcher(store, "dave");
+    const { g, presence, notified } = await gateway(store);
+    // The server's copies in roster order: erin (no subscription here), then bob, then dave.
+    for (const to of ["erin", "bob", "dave"]) await presence(to, "lunch");
+    expect(notified().sort()).toEqual([["sip:bob", "lunch"], ["sip:dave", "lunch"]]);
+    expect((await store.getPresence(ALICE))?.states.map((s) => s.statuses[0]?.text)).toEqual(["lunch"]);
+    g.stop();
+  });
+
+  it("with no SIP watcher at all, any copy keeps the cache current for the next subscriber", async () => {
+    const store = createMemoryStore();
+    const { g, presence } = await gateway(store);
+    await presence("carol", "around");
+    expect((await store.getPresence(ALICE))?.states.map((s) => s.statuses[0]?.text)).toEqual(["around"]);
+    g.stop();
+  });
+});
