@@ -42,7 +42,9 @@ async function main(): Promise<void> {
   await new Promise((r) => setTimeout(r, 200));
   gc(); gc();
   const h0 = process.memoryUsage().heapUsed;
+  console.error("# measured batches start"); // markers for --trace-gc-nvp sums
   await send(2000, n);
+  console.error("# measured batches end");
   await new Promise((r) => setTimeout(r, 200));
   gc(); gc();
   const h1 = process.memoryUsage().heapUsed;
