@@ -41,7 +41,6 @@ export interface IncomingRequestControl {
 export function createIncomingRequest(
   request: SipRequest, source: SipPeer, deliver: ((res: SipResponse) => boolean) | undefined, logger: Logger,
 ): IncomingRequestControl {
-  let finalSent = false;
   let tag: string | undefined = getTag(request.headers.get("to") ?? "");
   const ownTag = tag === undefined;
   const cancelListeners: (() => void)[] = [];
@@ -51,7 +50,7 @@ export function createIncomingRequest(
       logger.warn({ method: request.method, status: res.status }, "response to an ACK ignored");
       return;
     }
-    if (finalSent && res.status >= 200) {
+    if (incoming.finalSent && res.status >= 200) {
       logger.warn({ method: request.method, status: res.status }, "second final response ignored");
       return;
     }
@@ -59,13 +58,19 @@ export function createIncomingRequest(
       logger.warn({ method: request.method, status: res.status }, "response refused by the transaction state");
       return;
     }
-    if (res.status >= 200) finalSent = true;
+    if (res.status >= 200) incoming.finalSent = true;
   }
 
-  const incoming: IncomingRequest = {
+  // `finalSent` is a data property, not a getter: with `get finalSent()` in this literal, each
+  // request's whole object graph (its parse, the TU's closures, the stanza) was promoted by the young
+  // generation's scavenges and freed only by mark-compacts, ~1.9 KB per request through this function
+  // alone (bench/im-gateway-heap.ts, docs/benchmarks.md). Probably because V8 keeps a literal's accessor
+  // in the object's hidden class, which lives in the old generation and so is a scavenge root for the
+  // getter's closure and, through its context, for the request.
+  const incoming: Omit<IncomingRequest, "finalSent"> & { finalSent: boolean } = {
     request,
     source,
-    get finalSent() { return finalSent; },
+    finalSent: false,
     respond(status, reason, opts = {}) {
       // §8.2.6.2: a UAS adds a To tag to every response but 100; one tag for the whole transaction.
       if (ownTag && status > 100) tag ??= opts.toTag ?? newTag();
@@ -79,7 +84,7 @@ export function createIncomingRequest(
     incoming,
     toTag: () => tag,
     cancelled() {
-      if (!finalSent) incoming.respond(487, "Request Terminated");
+      if (!incoming.finalSent) incoming.respond(487, "Request Terminated");
       for (const l of cancelListeners) l();
     },
   };

@@ -198,3 +198,26 @@ describe("the TU's handler", () => {
     expect(statuses()).toEqual([503]);
   });
 });
+
+describe("IncomingRequest.finalSent", () => {
+  it("turns true with the first final, not with a provisional, and a second final is not sent", () => {
+    const { tl, seen, statuses } = setup();
+    tl.receive(incoming("MESSAGE", "z9hG4bK-fs"), peerUdp);
+    const tx = seen[0]!;
+    expect(tx.finalSent).toBe(false);
+    tx.respond(180);
+    expect(tx.finalSent).toBe(false);
+    tx.respond(404);
+    expect(tx.finalSent).toBe(true);
+    tx.respond(200);
+    expect(statuses()).toEqual([180, 404]);
+  });
+
+  it("is a plain data property, not a per-request getter (a getter made every request survive the scavenges)", () => {
+    const { tl, seen } = setup();
+    tl.receive(incoming("MESSAGE", "z9hG4bK-fd"), peerUdp);
+    const d = Object.getOwnPropertyDescriptor(seen[0]!, "finalSent");
+    expect(d?.get).toBeUndefined();
+    expect(d?.value).toBe(false);
+  });
+});
