@@ -53,9 +53,14 @@ export interface DeliveryTracker<S, E> {
   abortAll(): void;
 }
 
+// `stanza` and `decide` are dropped when the delivery is decided: settled entries were found to stay
+// reachable for the young generation's scavenges until a mark-compact (most likely through the Map's
+// old tables), and through `decide` they held each SIP request's whole graph: ~2.4 KB promoted per
+// MESSAGE (bench/im-gateway-heap.ts, docs/benchmarks.md).
 interface Pending<S, E> {
-  readonly stanza: S;
-  readonly decide: (outcome: DeliveryOutcome<E>) => void;
+  /** Kept while pending: sent again after a link loss (linkOffline). */
+  stanza: S | undefined;
+  decide: ((outcome: DeliveryOutcome<E>) => void) | undefined;
   /** queued: in the link's buffer; written: on the wire, barrier not back; holding: past the barrier. */
   state: "queued" | "written" | "holding";
   /** Bumped on every (re)write, so a barrier only vouches for the write it followed. */
@@ -92,7 +97,10 @@ export function createDeliveryTracker<S, E>(opts: DeliveryTrackerOptions<S>): De
     if (!p) return;
     pending.delete(id);
     if (p.hold) clearTimeout(p.hold);
-    p.decide(outcome);
+    const decide = p.decide;
+    p.decide = undefined;
+    p.stanza = undefined;
+    decide?.(outcome);
   };
 
   const startHold = (id: string, p: Pending<S, E>): void => {
@@ -154,6 +162,7 @@ export function createDeliveryTracker<S, E>(opts: DeliveryTrackerOptions<S>): De
     // Scheduled before the write so that, when the link batches the turn's writes (its own
     // setImmediate), the barrier joins the same socket write after the stanzas.
     scheduleBarrier();
+    if (p.stanza === undefined) return; // decided meanwhile: nothing to send
     const r = opts.send(p.stanza);
     if (r === "sent") written(id, p);
     else if (r === "buffered") p.state = "queued";
