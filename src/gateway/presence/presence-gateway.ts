@@ -93,6 +93,8 @@ export function createPresenceGateway(deps: PresenceDeps): PresenceGateway {
    * told from a broadcast copy: docs/presence-flows.md, known gaps.)
    */
   async function reachesWatchers(presentity: string, sipUser: string): Promise<boolean> {
+    if (sipWatchers.watches(sipUser, presentity)) return true; // the usual case, without a store read
+    // Another replica's dialogs, or one stored but not yet attached here.
     if ((await deps.store.listByWatcher("sipWatcher", sipUser)).some((s) => s.presentity === presentity)) return true;
     return (await deps.store.listByPresentity("sipWatcher", presentity)).length === 0;
   }

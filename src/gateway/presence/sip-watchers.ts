@@ -30,6 +30,8 @@ export interface SipWatchers {
   restore(cseqSkip?: number): Promise<number>;
   /** Store writes of advanced dialogs that failed since start: the store may be behind the wire. */
   readonly lostWrites: number;
+  /** Whether this process holds a dialog in which `watcher` watches `presentity` (no store access). */
+  watches(watcher: string, presentity: string): boolean;
   /** Settles once the store writes of refreshed dialogs under way have ended (clean stop). */
   settled(): Promise<void>;
   readonly live: number;
@@ -139,6 +141,13 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
     const id = sub.tag;
     if (id === undefined) return;
     live.delete(id);
+    const pair = pairOf.get(sub);
+    if (pair !== undefined) {
+      pairOf.delete(sub);
+      const n = (livePairs.get(pair) ?? 1) - 1;
+      if (n > 0) livePairs.set(pair, n);
+      else livePairs.delete(pair);
+    }
     const watcher = sub.data().subscriber;
     void recordOf(sub).then((rec) => rec === undefined ? undefined : serial(`${rec.watcher}\u0000${rec.presentity}`, async () => {
       await store.deleteSubscription(rec.id);
@@ -150,9 +159,18 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
     })).catch((err: unknown) => log.warn({ err, id, watcher }, "subscription end not processed"));
   };
 
-  function attach(id: string, sub: NotifierSubscription): void {
+  // Live dialogs per (watcher, presentity), for watches(): the presence path asks it for every changed
+  // copy, so it must not cost a store round trip (that delay let an approval's NOTIFY overtake the
+  // presence the server sends right after it, RFC 6121 §3.1.5).
+  const livePairs = new Map<string, number>();
+  const pairOf = new WeakMap<NotifierSubscription, string>();
+
+  function attach(id: string, sub: NotifierSubscription, watcher: string, presentity: string): void {
     sub.tag = id;
     live.set(id, sub);
+    const pair = `${watcher}\u0000${presentity}`;
+    pairOf.set(sub, pair);
+    livePairs.set(pair, (livePairs.get(pair) ?? 0) + 1);
     sub.onRefresh(onRefreshed);
     sub.onTerminated(onEnded);
   }
@@ -189,7 +207,7 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
         };
         if (ctx.expires === 0) break; // a fetch (RFC 6665 §4.4.3): answered, nothing to keep
         await store.putSubscription(rec);
-        attach(rec.id, sub);
+        attach(rec.id, sub, rec.watcher, presentity);
       }
       stanzas(watcher, presentity, step.actions);
     });
@@ -328,6 +346,7 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
       }
     },
     get lostWrites() { return lostWrites; },
+    watches: (watcher, presentity) => livePairs.has(`${watcher}\u0000${presentity}`),
     async settled() {
       while (refreshWrites.size > 0) await Promise.allSettled([...refreshWrites]);
     },
@@ -359,7 +378,7 @@ export function createSipWatchers(deps: PresenceDeps, serial: KeyedSerial, sipJi
         // Whether the watcher got this document before the restart is not known (a crash mid-fan-out):
         // the next fan-out sends it even if unchanged.
         if (body !== undefined) unconfirmed.add(sub);
-        attach(rec.id, sub);
+        attach(rec.id, sub, rec.watcher, rec.presentity);
         n++;
       }
       return n;

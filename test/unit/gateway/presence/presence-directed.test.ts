@@ -65,6 +65,8 @@ describe("XMPP presence → SIP watchers: directed presence stays with its addre
     const store = createMemoryStore();
     await watcher(store, "bob");
     const { g, presence, notified } = await gateway(store);
+    // The live index the presence path asks first (no store read): bob watches alice, carol does not.
+    expect([g.sipWatchers.watches("sip:bob@sip.example", ALICE), g.sipWatchers.watches("sip:carol@sip.example", ALICE)]).toEqual([true, false]);
     await presence("carol", "only for carol");
     expect(notified()).toEqual([]);
     expect(await store.getPresence(ALICE)).toBeUndefined();
