@@ -3,49 +3,19 @@
 // watchers are told. The real presence gateway and notifier over the fake transaction layer of the
 // dialog tests, the real memory store.
 import { describe, expect, it } from "@jest/globals";
-import { BlockList } from "node:net";
-import { createNotifier } from "../../../../src/sip/dialog/notifier.js";
-import { createUasDialog, isDialogError } from "../../../../src/sip/dialog/dialog.js";
 import { createMemoryStore } from "../../../../src/store/memory-store.js";
 import type { Store } from "../../../../src/store/store.js";
 import { createPresenceGateway } from "../../../../src/gateway/presence/presence-gateway.js";
-import type { PresenceDeps } from "../../../../src/gateway/presence/presence-deps.js";
 import { readStanza } from "../../../../src/xmpp/parse/stanza.js";
 import { xml } from "../../../../src/xmpp/xml.js";
-import { fakeStack, logger, request } from "../../sip/dialog/fake-stack.js";
-import { testPlan } from "../../translate/address-fixture.js";
-
-const ALICE = "alice@xmpp.example";
+import { ALICE, notifierDeps, watcherDialog, watcherRecord } from "./notifier-fixture.js";
 
 async function watcher(store: Store, user: string): Promise<void> {
-  const req = {
-    ...request("SUBSCRIBE", `sip:${ALICE}`, {
-      from: `<sip:${user}@sip.example>;tag=t-${user}`, to: `<sip:${ALICE}>`, "call-id": `c-${user}`, cseq: "1 SUBSCRIBE", contact: `<sip:${user}@192.0.2.9:5062>`,
-    }),
-    source: { transport: "UDP" as const, address: "192.0.2.9", port: 5062 },
-  };
-  const d = createUasDialog(req, `a-${user}`, "sip:alice@198.51.100.1:5060");
-  if (isDialogError(d)) throw new Error(d.reason);
-  await store.putSubscription({
-    kind: "sipWatcher", id: `id-${user}`, watcher: `sip:${user}@sip.example`, presentity: ALICE, event: "presence",
-    dialog: { ...d, localSeq: 1 }, state: "active", expiresAt: Date.now() + 3_600_000,
-  });
+  await store.putSubscription(watcherRecord(`id-${user}`, user, watcherDialog(user, `-${user}`, 1)));
 }
 
 async function gateway(store: Store) {
-  const f = fakeStack();
-  const notifier = createNotifier({ uac: f.uac, logger });
-  const deps: PresenceDeps = {
-    plan: testPlan(), trust: { proxies: new BlockList(), isTrusted: () => true },
-    sip: {
-      onSubscribe: (pkg, h) => notifier.onSubscribe(pkg, h),
-      restoreNotifierSubscription: (d) => notifier.restore(d),
-      subscribe: () => { throw new Error("not used"); },
-      restoreSubscription: () => { throw new Error("not used"); },
-    },
-    sendXmpp: () => undefined, store, logger,
-    config: { notifyMinIntervalSeconds: 0, maxSubscriptionsPerUser: 100, maxSubscriptionsPerDomain: 100, subscribeExpires: 3600, subscribeRatePerSecond: 100, reannounceRatePerSecond: 100 },
-  };
+  const { f, deps } = notifierDeps(store);
   const g = createPresenceGateway(deps);
   await g.restore();
   /** alice's presence as the server delivers it to `to` (a broadcast copy or directed presence). */

@@ -3,58 +3,26 @@
 // dialog resumes RESTORE_CSEQ_SKIP above its stored CSeq, since the store may be behind the wire.
 // The real notifier over the fake transaction layer of the dialog tests, the real memory store.
 import { describe, expect, it } from "@jest/globals";
-import { BlockList } from "node:net";
 import { createNotifier } from "../../../../src/sip/dialog/notifier.js";
-import { createUasDialog, isDialogError } from "../../../../src/sip/dialog/dialog.js";
 import { createMemoryStore } from "../../../../src/store/memory-store.js";
 import type { Store } from "../../../../src/store/store.js";
 import { createPresenceGateway } from "../../../../src/gateway/presence/presence-gateway.js";
-import { RESTORE_CSEQ_SKIP, type PresenceDeps } from "../../../../src/gateway/presence/presence-deps.js";
+import { RESTORE_CSEQ_SKIP } from "../../../../src/gateway/presence/presence-deps.js";
 import { fakeStack, incoming, logger, request } from "../../sip/dialog/fake-stack.js";
-import { testPlan } from "../../translate/address-fixture.js";
-
-const ALICE = "alice@xmpp.example";
+import { ALICE, notifierDeps, watcherDialog, watcherRecord } from "./notifier-fixture.js";
 
 async function seed(store: Store): Promise<void> {
-  const req = {
-    ...request("SUBSCRIBE", `sip:${ALICE}`, {
-      from: "<sip:w0@sip.example>;tag=t0", to: `<sip:${ALICE}>`, "call-id": "c0", cseq: "1 SUBSCRIBE", contact: "<sip:w0@192.0.2.9:5062>",
-    }),
-    source: { transport: "UDP" as const, address: "192.0.2.9", port: 5062 },
-  };
-  const d = createUasDialog(req, "a0", "sip:alice@198.51.100.1:5060");
-  if (isDialogError(d)) throw new Error(d.reason);
-  await store.putSubscription({
-    kind: "sipWatcher", id: "id0", watcher: "sip:w0@sip.example", presentity: ALICE, event: "presence",
-    dialog: { ...d, localSeq: 100 }, state: "active", expiresAt: Date.now() + 3_600_000,
-  });
+  await store.putSubscription(watcherRecord("id0", "w0", watcherDialog("w0", "0", 100)));
 }
 
 function gateway(store: Store, f = fakeStack(), notifier = createNotifier({ uac: f.uac, logger })) {
-  const deps: PresenceDeps = {
-    plan: testPlan(), trust: { proxies: new BlockList(), isTrusted: () => true },
-    sip: {
-      onSubscribe: (pkg, h) => notifier.onSubscribe(pkg, h),
-      restoreNotifierSubscription: (d) => notifier.restore(d),
-      subscribe: () => { throw new Error("not used"); },
-      restoreSubscription: () => { throw new Error("not used"); },
-    },
-    sendXmpp: () => undefined, store, logger,
-    config: { notifyMinIntervalSeconds: 0, maxSubscriptionsPerUser: 100, maxSubscriptionsPerDomain: 100, subscribeExpires: 3600, subscribeRatePerSecond: 100, reannounceRatePerSecond: 100 },
-  };
-  return createPresenceGateway(deps);
+  return createPresenceGateway(notifierDeps(store, { f, notifier }).deps);
 }
 
 /** An XMPP watcher's dialog (the gateway subscribes): the SIP layer sends `refreshes` SUBSCRIBEs on it. */
 function watcherGateway(store: Store, refreshes: number) {
-  const f = fakeStack();
-  const notifier = createNotifier({ uac: f.uac, logger });
-  const deps: PresenceDeps = {
-    plan: testPlan(), trust: { proxies: new BlockList(), isTrusted: () => true },
+  return createPresenceGateway(notifierDeps(store, {
     sip: {
-      onSubscribe: (pkg, h) => notifier.onSubscribe(pkg, h),
-      restoreNotifierSubscription: (d) => notifier.restore(d),
-      subscribe: () => { throw new Error("not used"); },
       // The refresh timers of the real subscriber, reduced to their effect: the local CSeq advanced.
       restoreSubscription: (data) => ({
         key: data.callId, response: Promise.resolve(undefined),
@@ -63,10 +31,7 @@ function watcherGateway(store: Store, refreshes: number) {
         refresh: async () => undefined, unsubscribe: async () => undefined,
       }),
     },
-    sendXmpp: () => undefined, store, logger,
-    config: { notifyMinIntervalSeconds: 0, maxSubscriptionsPerUser: 100, maxSubscriptionsPerDomain: 100, subscribeExpires: 3600, subscribeRatePerSecond: 100, reannounceRatePerSecond: 100 },
-  };
-  return createPresenceGateway(deps);
+  }).deps);
 }
 
 const storedSeq = async (store: Store) => {

@@ -1,39 +1,18 @@
 // The SIP watchers' fan-out and what it writes to the store, with the real notifier over the fake
 // transaction layer of the dialog tests and the real memory store (with its writes counted).
 import { describe, it, expect, jest } from "@jest/globals";
-import { BlockList } from "node:net";
-import { createNotifier } from "../../../../src/sip/dialog/notifier.js";
-import { createUasDialog, isDialogError, type DialogState } from "../../../../src/sip/dialog/dialog.js";
+import type { DialogState } from "../../../../src/sip/dialog/dialog.js";
 import { createResponse } from "../../../../src/sip/message/build.js";
 import { createMemoryStore } from "../../../../src/store/memory-store.js";
 import type { SipWatcherSubscription, Store } from "../../../../src/store/store.js";
 import { createKeyedSerial } from "../../../../src/gateway/presence/keyed-serial.js";
 import { createSipWatchers, createWindow } from "../../../../src/gateway/presence/sip-watchers.js";
-import type { PresenceDeps } from "../../../../src/gateway/presence/presence-deps.js";
-import { fakeStack, incoming, logger, request } from "../../sip/dialog/fake-stack.js";
-import { testPlan } from "../../translate/address-fixture.js";
+import { incoming, request } from "../../sip/dialog/fake-stack.js";
+import { ALICE, notifierDeps, watcherDialog, watcherRecord } from "./notifier-fixture.js";
 
-const ALICE = "alice@xmpp.example";
 
-function dialogOf(n: number): DialogState {
-  const req = {
-    ...request("SUBSCRIBE", `sip:${ALICE}`, {
-      from: `<sip:w${n}@sip.example>;tag=t${n}`, to: `<sip:${ALICE}>`, "call-id": `c${n}`, cseq: "1 SUBSCRIBE",
-      contact: `<sip:w${n}@192.0.2.9:5062>`,
-    }),
-    source: { transport: "UDP" as const, address: "192.0.2.9", port: 5062 },
-  };
-  const d = createUasDialog(req, `a${n}`, "sip:alice@198.51.100.1:5060");
-  if (isDialogError(d)) throw new Error(d.reason);
-  return { ...d, localSeq: 100 };
-}
-
-function record(n: number, state: "active" | "pending" = "active"): SipWatcherSubscription {
-  return {
-    kind: "sipWatcher", id: `id${n}`, watcher: `sip:w${n}@sip.example`, presentity: ALICE, event: "presence",
-    dialog: dialogOf(n), state, expiresAt: Date.now() + 3_600_000,
-  };
-}
+const dialogOf = (n: number): DialogState => watcherDialog(`w${n}`, `${n}`, 100);
+const record = (n: number, state: "active" | "pending" = "active"): SipWatcherSubscription => watcherRecord(`id${n}`, `w${n}`, dialogOf(n), state);
 
 /** The memory store with its single and batched writes counted. */
 function countingStore(): { store: Store; singles: () => number; batches: () => number[] } {
@@ -49,20 +28,7 @@ function countingStore(): { store: Store; singles: () => number; batches: () => 
 }
 
 async function setup(n: number, store: Store, stateOf: (i: number) => "active" | "pending" = () => "active", cseqSkip = 0) {
-  const f = fakeStack();
-  const notifier = createNotifier({ uac: f.uac, logger });
-  const deps: PresenceDeps = {
-    plan: testPlan(), trust: { proxies: new BlockList(), isTrusted: () => true },
-    sip: {
-      onSubscribe: (pkg, h) => notifier.onSubscribe(pkg, h),
-      restoreNotifierSubscription: (d) => notifier.restore(d),
-      subscribe: () => { throw new Error("not used"); },
-      restoreSubscription: () => { throw new Error("not used"); },
-    },
-    sendXmpp: () => undefined, store,
-    config: { notifyMinIntervalSeconds: 0, maxSubscriptionsPerUser: 10_000, maxSubscriptionsPerDomain: 10_000, subscribeExpires: 3600, subscribeRatePerSecond: 100, reannounceRatePerSecond: 100 },
-    logger,
-  };
+  const { f, notifier, deps } = notifierDeps(store);
   for (let i = 0; i < n; i++) await store.putSubscription(record(i, stateOf(i)));
   await store.putPresence(ALICE, [{ resource: "r", available: true, show: "away", statuses: [{ text: "lunch" }], priority: 0 }]);
   const watchers = createSipWatchers(deps, createKeyedSerial(), () => undefined);
