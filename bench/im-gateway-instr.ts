@@ -9,19 +9,12 @@
 //   node --import ./scripts/ts-register.mjs bench/im-gateway-instr.ts [--batches 200] [--batch 20]
 import { execFile, spawnSync } from "node:child_process";
 import { promisify } from "node:util";
-import { createSocket } from "node:dgram";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import pino from "pino";
-import { loadConfig } from "../src/config/load.js";
-import { createGateway } from "../src/main.js";
-import { freePort } from "../test/support/peers/process.js";
-import { startFakeServer } from "./lib/fake-component-server.js";
+import { startInProcessGateway } from "./lib/in-process-gateway.js";
 
-const DOMAIN = "sip.example";
-const XMPP_DOMAIN = "xmpp.example";
 const WARM_BATCHES = 150;
 
 function arg(name: string, fallback: number): number {
@@ -29,73 +22,19 @@ function arg(name: string, fallback: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
-function message(port: number, i: number): Buffer {
-  const body = `n${i} ` + "x".repeat(164);
-  return Buffer.from([
-    `MESSAGE sip:alice@${XMPP_DOMAIN} SIP/2.0`,
-    `Via: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bK-bench-${i}`,
-    "Max-Forwards: 70",
-    `From: <sip:bob@${DOMAIN}>;tag=${i}SIPpTag00${i}`,
-    `To: <sip:alice@${XMPP_DOMAIN}>`,
-    `Call-ID: ${i}-bench@127.0.0.1`,
-    "CSeq: 1 MESSAGE",
-    "Content-Type: text/plain;charset=UTF-8",
-    `Content-Length: ${Buffer.byteLength(body)}`,
-    "",
-    body,
-  ].join("\r\n"));
-}
-
 /** Runs the gateway and `batches` batches after the warm-up; exits when done. */
 async function run(batches: number, batch: number): Promise<void> {
-  const fake = await startFakeServer(await freePort(), DOMAIN);
-  const sipPort = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), "im-instr-"));
-  const file = join(dir, "stox.json");
-  writeFileSync(file, JSON.stringify({
-    xmpp: { components: [{ domain: DOMAIN, host: "127.0.0.1", port: fake.port, secret: "unchecked", keepaliveSeconds: 30 }], localDomains: [XMPP_DOMAIN] },
-    sip: { domains: [DOMAIN], listen: [{ transport: "udp", host: "127.0.0.1", port: sipPort }], trust: { proxies: ["127.0.0.1/32"] }, limits: { ratePerSourcePerSecond: 0 } },
-    http: { host: "127.0.0.1", port: await freePort() },
-    im: { ratePerUserPerSecond: 0 },
-    log: { level: "warn" },
-  }));
-  const config = loadConfig({ env: {}, argv: ["--config", file] });
-  if (!config.ok) throw new Error(JSON.stringify(config.error));
-  const gw = createGateway(config.value, pino({ level: "silent" }));
-  await gw.start();
-  const sock = createSocket("udp4");
-  await new Promise<void>((r) => sock.bind(0, "127.0.0.1", () => r()));
-  const myPort = sock.address().port;
-  let seq = 0;
-  let waiting = 0;
-  let done: (() => void) | undefined;
-  sock.on("message", (m) => {
-    if (m.subarray(0, 12).toString() === "SIP/2.0 200 " && --waiting === 0) done?.();
-  });
-  // The link is up once a MESSAGE gets its 200 (before that the gateway answers 503).
-  while (fake.messages() === 0) {
-    sock.send(message(myPort, seq++), sipPort, "127.0.0.1");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  await new Promise((r) => setTimeout(r, 100));
-  const oneBatch = () => new Promise<void>((resolve) => {
-    waiting = batch;
-    done = resolve;
-    for (let i = 0; i < batch; i++) sock.send(message(myPort, seq++), sipPort, "127.0.0.1");
-  });
-  for (let b = 0; b < WARM_BATCHES; b++) await oneBatch();
+  const rig = await startInProcessGateway("im-instr-");
+  for (let b = 0; b < WARM_BATCHES; b++) await rig.oneBatch(batch);
   // Only the measured batches are counted: start-up, link set-up and shutdown run timers whose number
   // of firings under valgrind varies by hundreds of millions of instructions from run to run.
   // Asynchronously: valgrind answers callgrind_control from its scheduler, not while we block on a child.
   const toggle = (on: boolean) => (process.env.IM_INSTR_TOGGLE ? run_(on) : Promise.resolve());
   const run_ = (on: boolean) => promisify(execFile)("callgrind_control", [`--instr=${on ? "on" : "off"}`, String(process.pid)]);
   await toggle(true);
-  for (let b = 0; b < batches; b++) await oneBatch();
+  for (let b = 0; b < batches; b++) await rig.oneBatch(batch);
   await toggle(false);
-  sock.close();
-  await gw.stop();
-  await fake.close();
-  rmSync(dir, { recursive: true, force: true });
+  await rig.stop();
   process.exit(0);
 }
 
