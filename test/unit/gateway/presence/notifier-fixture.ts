@@ -6,7 +6,7 @@ import { createNotifier, type Notifier } from "../../../../src/sip/dialog/notifi
 import { createUasDialog, isDialogError, type DialogState } from "../../../../src/sip/dialog/dialog.js";
 import type { SipWatcherSubscription, Store } from "../../../../src/store/store.js";
 import type { PresenceDeps } from "../../../../src/gateway/presence/presence-deps.js";
-import { fakeStack, logger, request } from "../../sip/dialog/fake-stack.js";
+import { fakeStack, incoming, logger, request } from "../../sip/dialog/fake-stack.js";
 import { testPlan } from "../../translate/address-fixture.js";
 
 export const ALICE = "alice@xmpp.example";
@@ -52,4 +52,12 @@ export function watcherRecord(id: string, user: string, dialog: DialogState, sta
     kind: "sipWatcher", id, watcher: `sip:${user}@sip.example`, presentity: ALICE, event: "presence",
     dialog, state, expiresAt: Date.now() + 3_600_000,
   };
+}
+
+/** The refresh SUBSCRIBE (RFC 6665 §4.1.2.2) of watcherDialog("w0", "0", …), CSeq 2, Expires 600, as received. */
+export function w0Refresh(): ReturnType<typeof incoming> {
+  return incoming(request("SUBSCRIBE", "sip:alice@198.51.100.1:5060", {
+    from: "<sip:w0@sip.example>;tag=t0", to: `<sip:${ALICE}>;tag=a0`, "call-id": "c0", cseq: "2 SUBSCRIBE",
+    event: "presence", expires: "600", contact: "<sip:w0@192.0.2.9:5062>",
+  }));
 }

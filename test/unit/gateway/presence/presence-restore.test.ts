@@ -8,8 +8,8 @@ import { createMemoryStore } from "../../../../src/store/memory-store.js";
 import type { Store } from "../../../../src/store/store.js";
 import { createPresenceGateway } from "../../../../src/gateway/presence/presence-gateway.js";
 import { RESTORE_CSEQ_SKIP } from "../../../../src/gateway/presence/presence-deps.js";
-import { fakeStack, incoming, logger, request } from "../../sip/dialog/fake-stack.js";
-import { ALICE, notifierDeps, watcherDialog, watcherRecord } from "./notifier-fixture.js";
+import { fakeStack, logger } from "../../sip/dialog/fake-stack.js";
+import { ALICE, notifierDeps, w0Refresh, watcherDialog, watcherRecord } from "./notifier-fixture.js";
 
 async function seed(store: Store): Promise<void> {
   await store.putSubscription(watcherRecord("id0", "w0", watcherDialog("w0", "0", 100)));
@@ -122,10 +122,7 @@ describe("presence restore and the clean-stop marker", () => {
     let failWrites: () => void = () => undefined;
     const writeFails = new Promise<void>((r) => { failWrites = r; });
     Object.assign(store, { putSubscription: async () => { await writeFails; throw new Error("store down"); } });
-    notifier.handleSubscribe(incoming(request("SUBSCRIBE", "sip:alice@198.51.100.1:5060", {
-      from: "<sip:w0@sip.example>;tag=t0", to: `<sip:${ALICE}>;tag=a0`, "call-id": "c0", cseq: "2 SUBSCRIBE",
-      event: "presence", expires: "600", contact: "<sip:w0@192.0.2.9:5062>",
-    })));
+    notifier.handleSubscribe(w0Refresh());
     for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
     g.stop();
     const marked = g.markCleanStop();

@@ -7,8 +7,7 @@ import { createMemoryStore } from "../../../../src/store/memory-store.js";
 import type { SipWatcherSubscription, Store } from "../../../../src/store/store.js";
 import { createKeyedSerial } from "../../../../src/gateway/presence/keyed-serial.js";
 import { createSipWatchers, createWindow } from "../../../../src/gateway/presence/sip-watchers.js";
-import { incoming, request } from "../../sip/dialog/fake-stack.js";
-import { ALICE, notifierDeps, watcherDialog, watcherRecord } from "./notifier-fixture.js";
+import { ALICE, notifierDeps, w0Refresh, watcherDialog, watcherRecord } from "./notifier-fixture.js";
 
 
 const dialogOf = (n: number): DialogState => watcherDialog(`w${n}`, `${n}`, 100);
@@ -179,12 +178,7 @@ describe("SIP watchers: the dialogs a fan-out advanced are stored", () => {
     const fan = watchers.fanOut(ALICE);
     while (f.sent.length < 2) await new Promise((r) => setImmediate(r));
     // w0 refreshes (RFC 6665 §4.1.2.2) while w1's NOTIFY is still unanswered.
-    const refresh = incoming({
-      ...request("SUBSCRIBE", "sip:alice@198.51.100.1:5060", {
-        from: "<sip:w0@sip.example>;tag=t0", to: `<sip:${ALICE}>;tag=a0`, "call-id": "c0", cseq: "2 SUBSCRIBE",
-        event: "presence", expires: "600", contact: "<sip:w0@192.0.2.9:5062>",
-      }),
-    });
+    const refresh = w0Refresh();
     notifier.handleSubscribe(refresh);
     for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
     expect(refresh.responses[0]?.status).toBe(200);
@@ -216,12 +210,7 @@ describe("SIP watchers restored from the store", () => {
   it("a refresh of a restored active dialog is answered by a NOTIFY with the presentity's current document", async () => {
     const { store } = countingStore();
     const { f, notifier } = await setup(2, store);
-    const refresh = incoming({
-      ...request("SUBSCRIBE", "sip:alice@198.51.100.1:5060", {
-        from: "<sip:w0@sip.example>;tag=t0", to: `<sip:${ALICE}>;tag=a0`, "call-id": "c0", cseq: "2 SUBSCRIBE",
-        event: "presence", expires: "600", contact: "<sip:w0@192.0.2.9:5062>",
-      }),
-    });
+    const refresh = w0Refresh();
     notifier.handleSubscribe(refresh);
     for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
     expect(refresh.responses[0]?.status).toBe(200);

@@ -325,20 +325,26 @@ describe("XMPP watchers: the job queue unavailable when a SUBSCRIBE is queued", 
   });
 });
 
+/** XMPP watchers on their own memory store and queue, SUBSCRIBEs at `rate` per second; stanzas recorded. */
+function standalone(rate: number) {
+  const store = createMemoryStore();
+  const queue = createMemoryQueue({ logger });
+  const fake = fakeSip();
+  const stanzas: Element[] = [];
+  const watchers = createXmppWatchers({
+    plan, trust, sip: fake.sip, store, queue, logger,
+    sendXmpp: (st) => { stanzas.push(st); },
+    config: { notifyMinIntervalSeconds: 0, maxSubscriptionsPerUser: 1000, maxSubscriptionsPerDomain: 100_000, subscribeExpires: 3600, subscribeRatePerSecond: rate, reannounceRatePerSecond: 200 },
+  }, createKeyedSerial(), sipJidOf, queue);
+  return { store, queue, fake, stanzas, watchers };
+}
+
 describe("XMPP watchers: a SIP contact shared by two XMPP users", () => {
   afterEach(() => { jest.useRealTimers(); });
 
   it("one watcher's unsubscribe keeps the cached presence the other one's probes are answered from", async () => {
     jest.useFakeTimers();
-    const store = createMemoryStore();
-    const queue = createMemoryQueue({ logger });
-    const fake = fakeSip();
-    const stanzas: Element[] = [];
-    const watchers = createXmppWatchers({
-      plan, trust, sip: fake.sip, store, queue, logger,
-      sendXmpp: (st) => { stanzas.push(st); },
-      config: { notifyMinIntervalSeconds: 0, maxSubscriptionsPerUser: 1000, maxSubscriptionsPerDomain: 100_000, subscribeExpires: 3600, subscribeRatePerSecond: 100, reannounceRatePerSecond: 200 },
-    }, createKeyedSerial(), sipJidOf, queue);
+    const { store, queue, fake, stanzas, watchers } = standalone(100);
     for (const u of ["alice", "dave"]) await watchers.onXmppRequest(`${u}@xmpp.example`, `sip:${u}@xmpp.example`, "sip:carol@sip.example", "subscribe");
     await jest.advanceTimersByTimeAsync(100);
     expect(fake.sent.length).toBe(2);
@@ -360,15 +366,7 @@ describe("XMPP watchers: a probe with nothing cached fetches (RFC 6665 §4.4.3)"
   afterEach(() => { jest.useRealTimers(); });
 
   async function subscribedWithoutState(contacts: readonly string[]) {
-    const store = createMemoryStore();
-    const queue = createMemoryQueue({ logger });
-    const fake = fakeSip();
-    const stanzas: Element[] = [];
-    const watchers = createXmppWatchers({
-      plan, trust, sip: fake.sip, store, queue, logger,
-      sendXmpp: (st) => { stanzas.push(st); },
-      config: { notifyMinIntervalSeconds: 0, maxSubscriptionsPerUser: 1000, maxSubscriptionsPerDomain: 100_000, subscribeExpires: 3600, subscribeRatePerSecond: 10, reannounceRatePerSecond: 200 },
-    }, createKeyedSerial(), sipJidOf, queue);
+    const { store, queue, fake, stanzas, watchers } = standalone(10);
     for (const c of contacts) await watchers.onXmppRequest("alice@xmpp.example", "sip:alice@xmpp.example", `sip:${c}@sip.example`, "subscribe");
     await jest.advanceTimersByTimeAsync(1000);
     expect(fake.sent.map((s) => s.expires)).toEqual(contacts.map(() => 3600));
